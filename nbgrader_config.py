@@ -1,0 +1,33 @@
+# nbgrader's configuration for this course directory. Plain `nbgrader ...` commands run from the
+# repository root read it, and so does ensak, so both always agree on where things are.
+import os
+import tomllib
+from pathlib import Path
+
+c = get_config()  # noqa: F821  (nbgrader provides get_config)
+
+here = Path(__file__).resolve().parent
+plan = tomllib.loads((here / "course.toml").read_text(encoding="utf-8"))
+
+c.CourseDirectory.root = str(here)
+c.CourseDirectory.course_id = os.environ.get("ENSAK_COURSE_ID", plan["course"]["id"])
+# SQLite by default; point ENSAK_DB_URL at PostgreSQL (postgresql+psycopg://...) for a large course.
+c.CourseDirectory.db_url = os.environ.get("ENSAK_DB_URL", f"sqlite:///{here / 'gradebook' / 'gradebook.db'}")
+# The exchange is a git-ignored folder by default; on a hub it is a folder every learner can reach.
+c.Exchange.root = os.environ.get("ENSAK_EXCHANGE", str(here / "exchange"))
+
+# facit.json is the answer key in source/: it must never reach learners or the autograder's copy.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "facit.json"]
+
+# Learners write in Swedish, so the placeholders they replace are Swedish too.
+c.ClearSolutions.text_stub = "SKRIV DITT SVAR HÄR"
+c.ClearSolutions.code_stub = {"python": "# SKRIV DITT SVAR HÄR"}
+
+# A learner who deletes a test cell must not escape grading: put it back from the source.
+c.OverwriteCells.add_missing_cells = True
+# Answers files are written by the widgets and must never be replaced by a source copy.
+c.Autograde.exclude_overwriting = {}
+# A notebook that loops or floods output must not hold up everyone else's grading.
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+c.LimitOutput.max_lines = 200

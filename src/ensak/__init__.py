@@ -1,0 +1,1 @@
+"""ensak: one thing at a time."""

@@ -1,0 +1,158 @@
+"""The course plan in course.toml: tasks in order, their release dates, the pace and the nudge rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+COURSE_FILE = "course.toml"
+DEFAULT_PACE_DAYS = 14
+DEFAULT_TASKS_BEHIND = 2
+DEFAULT_DAYS_INACTIVE = 21
+
+
+class CoursePlanError(ValueError):
+    """course.toml is missing or says something that cannot be a course plan."""
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    title: str
+    number: int
+    release: dt.date
+
+    @property
+    def notebook(self) -> str:
+        """Each task folder holds one notebook named after the task."""
+        return f"{self.id}.ipynb"
+
+
+@dataclass(frozen=True)
+class NudgeRules:
+    tasks_behind_median: int = DEFAULT_TASKS_BEHIND
+    days_inactive: int = DEFAULT_DAYS_INACTIVE
+
+
+@dataclass(frozen=True)
+class Course:
+    id: str
+    title: str
+    organisation: str
+    start: dt.date
+    pace_days: int
+    closes: dt.date
+    tasks: tuple[Task, ...]
+    nudge: NudgeRules = field(default_factory=NudgeRules)
+    root: Path = Path(".")
+
+    @property
+    def task_ids(self) -> list[str]:
+        return [t.id for t in self.tasks]
+
+    def task(self, task_id: str) -> Task:
+        for t in self.tasks:
+            if t.id == task_id:
+                return t
+        known = ", ".join(self.task_ids)
+        raise CoursePlanError(f"No task '{task_id}' in {COURSE_FILE}. Known tasks: {known}")
+
+    def due_tasks(self, today: dt.date) -> list[Task]:
+        """Tasks whose release date has come."""
+        return [t for t in self.tasks if t.release <= today]
+
+
+def _as_date(value: object, where: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise CoursePlanError(f"{where} must be a date written as YYYY-MM-DD, got {value!r}")
+
+
+def parse_course(data: dict, root: Path = Path(".")) -> Course:
+    """Build a Course from the parsed TOML, checking what a coordinator could get wrong."""
+    meta = data.get("course")
+    if not isinstance(meta, dict):
+        raise CoursePlanError(f"{COURSE_FILE} needs a [course] table with id, title and start.")
+    for key in ("id", "title", "start"):
+        if key not in meta:
+            raise CoursePlanError(f"[course] in {COURSE_FILE} is missing '{key}'.")
+    course_id = str(meta["id"])
+    if not course_id or any(ch in course_id for ch in "/+* "):
+        raise CoursePlanError(f"[course] id {course_id!r} may not be empty or contain '/', '+', '*' or spaces.")
+    start = _as_date(meta["start"], "[course] start")
+    pace = meta.get("pace_days", DEFAULT_PACE_DAYS)
+    if not isinstance(pace, int) or isinstance(pace, bool) or pace < 1:
+        raise CoursePlanError(f"[course] pace_days must be a whole number of days, 1 or more, got {pace!r}.")
+
+    raw_tasks = data.get("task", [])
+    if not raw_tasks:
+        raise CoursePlanError(f"{COURSE_FILE} lists no tasks: add at least one [[task]] with id and title.")
+    tasks: list[Task] = []
+    seen: set[str] = set()
+    previous: dt.date | None = None
+    for number, raw in enumerate(raw_tasks):
+        where = f"task {number + 1} in {COURSE_FILE}"
+        if "id" not in raw or "title" not in raw:
+            raise CoursePlanError(f"{where} needs both id and title.")
+        task_id = str(raw["id"])
+        if task_id in seen:
+            raise CoursePlanError(f"{where}: the id '{task_id}' is used twice; every task needs its own id.")
+        if any(ch in task_id for ch in "/+* ") or not task_id:
+            raise CoursePlanError(f"{where}: the id {task_id!r} may not contain '/', '+', '*' or spaces.")
+        seen.add(task_id)
+        if "release" in raw:
+            release = _as_date(raw["release"], f"{where}: release")
+        elif previous is None:
+            release = start
+        else:
+            release = previous + dt.timedelta(days=pace)
+        if previous is not None and release < previous:
+            raise CoursePlanError(
+                f"{where}: release {release} comes before the previous task's {previous}; "
+                "tasks must be released in order."
+            )
+        tasks.append(Task(id=task_id, title=str(raw["title"]), number=number, release=release))
+        previous = release
+
+    closes = _as_date(meta["closes"], "[course] closes") if "closes" in meta else previous + dt.timedelta(days=pace)
+    if closes < previous:
+        raise CoursePlanError(f"[course] closes {closes} is before the last task's release {previous}.")
+
+    nudge_raw = data.get("nudge", {})
+    nudge = NudgeRules(
+        tasks_behind_median=int(nudge_raw.get("tasks_behind_median", DEFAULT_TASKS_BEHIND)),
+        days_inactive=int(nudge_raw.get("days_inactive", DEFAULT_DAYS_INACTIVE)),
+    )
+    return Course(
+        id=course_id,
+        title=str(meta["title"]),
+        organisation=str(meta.get("organisation", "")),
+        start=start,
+        pace_days=pace,
+        closes=closes,
+        tasks=tuple(tasks),
+        nudge=nudge,
+        root=root,
+    )
+
+
+def load_course(root: Path | str = ".") -> Course:
+    """Read course.toml from a course directory."""
+    root = Path(root)
+    path = root / COURSE_FILE
+    if not path.exists():
+        raise CoursePlanError(f"No {COURSE_FILE} in {root.resolve()}: run ensak from the course directory.")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise CoursePlanError(f"{path} is not valid TOML ({exc}). Fix the line it names and try again.") from exc
+    return parse_course(data, root=root.resolve())

@@ -1,0 +1,64 @@
+"""Checks that the autograder's test cells call. Each either passes quietly, returns the points
+earned (nbgrader's partial credit), or fails with a Swedish message that tells the learner what to do.
+
+Nothing here writes to stderr: nbgrader gives zero points to a test cell with stderr output.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ensak.answers import AnswersFileError, answers_path, load_answers
+from ensak.widgets.base import REGISTRY
+
+
+class NotAnsweredError(AssertionError):
+    """The learner has not answered yet; the message says where to do it."""
+
+
+def _answers(folder: Path | str | None = None) -> dict[str, Any]:
+    folder = Path(folder) if folder is not None else Path.cwd()
+    try:
+        return load_answers(folder)
+    except AnswersFileError as exc:
+        raise NotAnsweredError(str(exc)) from None
+
+
+def answered(key: str, what: str = "frågan", folder: Path | str | None = None) -> None:
+    """Pass if anything is saved under `key`; otherwise fail with a message naming the task part."""
+    value = _answers(folder).get(key)
+    if value in (None, {}, [], ""):
+        raise NotAnsweredError(
+            f"Du har inte svarat på {what} ännu. Gå upp till den, svara och kör sedan den här cellen igen."
+        )
+    print(f"✓ Ditt svar på {what} är sparat.")
+
+
+def quiz_points(key: str, points: float, folder: Path | str | None = None) -> float:
+    """Full points if the saved choice matches the quiz's answer key, else 0.
+
+    The key comes from the locked quiz cell that already ran in this kernel, never from the
+    answers file, so editing svar.json cannot change what counts as right.
+    """
+    quiz = REGISTRY.get(key)
+    if quiz is None or not hasattr(quiz, "is_correct"):
+        raise NotAnsweredError(f"Självtestet {key!r} har inte körts. Välj Run → Run All Cells och försök igen.")
+    saved = _answers(folder).get(key)
+    if not isinstance(saved, dict) or not saved.get("selected"):
+        return 0.0
+    selected = [i for i in saved["selected"] if isinstance(i, int)]
+    return float(points) if quiz.is_correct(selected) else 0.0
+
+
+def checklist_points(key: str, points: float, minimum: int = 1, folder: Path | str | None = None) -> float:
+    """Full points once at least `minimum` steps are ticked, else a share of them."""
+    saved = _answers(folder).get(key)
+    done = len(saved.get("done", [])) if isinstance(saved, dict) else 0
+    if minimum <= 0:
+        return float(points)
+    return float(points) * min(done, minimum) / minimum
+
+
+def answers_file_for(folder: Path | str | None = None) -> Path:
+    return answers_path(folder)

@@ -1,0 +1,9 @@
+"""The widgets learners touch. Each saves its answer in the task's answers file as it is given."""
+
+from ensak.widgets.base import REGISTRY, AnswerWidget
+from ensak.widgets.checklist import Checklist
+from ensak.widgets.quiz import Option, Quiz
+from ensak.widgets.selfassessment import SCALE, SelfAssessment
+from ensak.widgets.text import TextAnswer
+
+__all__ = ["REGISTRY", "AnswerWidget", "Checklist", "Option", "Quiz", "SCALE", "SelfAssessment", "TextAnswer"]
