@@ -51,6 +51,13 @@ class AnswerWidget(w.VBox):
             return
         self.show_status("Sparat.")
 
+    def simulate(self, rng, learner: dict | None = None) -> None:
+        """Answer as a simulated learner would (the demo cohort), through the widget's own controls.
+
+        `rng` is a random.Random; `learner` carries the simulated person's traits (e.g. "skill").
+        Widgets with nothing sensible to simulate leave this as it is.
+        """
+
     def show_status(self, text: str, *, problem: bool = False) -> None:
         # A symbol and words, never colour alone, so the status reads the same to everyone.
         prefix = "⚠ " if problem else "✓ "

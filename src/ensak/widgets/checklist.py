@@ -45,6 +45,11 @@ class Checklist(AnswerWidget):
         for i in indexes:
             self.boxes[i].value = True
 
+    def simulate(self, rng, learner: dict | None = None) -> None:
+        diligence = (learner or {}).get("skill", 0.8)
+        count = len(self.steps) if rng.random() < diligence else rng.randint(1, len(self.steps))
+        self.tick(*range(count))
+
     def _show_progress(self) -> None:
         self.progress.value = f"<p>Klart: {len(self.done)} av {len(self.steps)} steg.</p>"
 

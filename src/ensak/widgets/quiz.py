@@ -126,5 +126,12 @@ class Quiz(AnswerWidget):
         self.feedback.value = self.render_feedback(chosen)
         self.show_status("Ditt tidigare svar är återställt.")
 
-    def answer_value(self) -> Any:
-        return self.saved_value
+    def simulate(self, rng, learner: dict | None = None) -> None:
+        skill = (learner or {}).get("skill", 0.8)
+        wrong = [i for i in range(len(self.options)) if i not in self.correct_indexes]
+        if rng.random() < skill or not wrong:
+            choice = self.correct_indexes
+        else:
+            choice = [rng.choice(wrong)]
+        self.select(*choice) if self.multiple else self.select(choice[0])
+        self.check()

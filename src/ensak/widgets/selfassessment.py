@@ -57,6 +57,17 @@ class SelfAssessment(AnswerWidget):
     def rate(self, skill_id: str, value: int) -> None:
         self.scales[skill_id].value = value
 
+    def simulate(self, rng, learner: dict | None = None) -> None:
+        # A learner remembers their kickoff ratings; at the end most feel a little surer.
+        learner = learner if learner is not None else {}
+        before = learner.setdefault("ratings", {})
+        for skill_id in self.scales:
+            if skill_id in before:
+                self.rate(skill_id, min(5, before[skill_id] + rng.choice([0, 1, 1, 2])))
+            else:
+                before[skill_id] = rng.randint(1, 4)
+                self.rate(skill_id, before[skill_id])
+
     def _changed(self, _change) -> None:
         if not self._restoring:
             self.save(self.ratings)

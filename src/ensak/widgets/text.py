@@ -26,3 +26,8 @@ class TextAnswer(AnswerWidget):
         self.box.observe(lambda change: self.save(change["new"]), names="value")
         self.save_button.on_click(lambda _: self.save(self.box.value))
         self.children = [w.HTML(f"<p><strong>{escape(question)}</strong></p>"), self.box, self.save_button, self.status]
+
+    def simulate(self, rng, learner: dict | None = None) -> None:
+        answers = (learner or {}).get("texts", {}).get(self.key)
+        if answers:
+            self.box.value = rng.choice(answers)
