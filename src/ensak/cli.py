@@ -39,5 +39,32 @@ def demo(
     typer.echo(f"Progress report: {report}")
 
 
+roster_app = typer.Typer(help="The list of learners (roster.csv and the gradebook).", no_args_is_help=True)
+app.add_typer(roster_app, name="roster")
+
+
+@roster_app.command("import")
+def roster_import(
+    file: Path = typer.Argument(..., help="CSV or .xlsx as HR exports it (Swedish or English headings)."),
+    course_dir: Path = COURSE_DIR,
+    keep_missing: bool = typer.Option(False, "--keep-missing", help="The file holds only some learners: "
+                                      "nobody missing from it is marked as having left."),
+    allow_mass_removal: bool = typer.Option(False, "--allow-mass-removal",
+                                            help="Mark many learners as having left at once."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would change; change nothing."),
+) -> None:
+    """Import or update the learners from an exported staff list. Bad rows are reported, good rows imported."""
+    from ensak.roster import RosterImportError, format_report, import_roster
+
+    try:
+        report = import_roster(course_dir, file, keep_missing=keep_missing,
+                               allow_mass_removal=allow_mass_removal, dry_run=dry_run)
+    except RosterImportError as exc:
+        fail(str(exc))
+    typer.echo(format_report(report, dry_run=dry_run))
+    if report.errors:
+        raise typer.Exit(code=1)
+
+
 if __name__ == "__main__":
     app()
