@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import typer
@@ -64,6 +65,88 @@ def roster_import(
     typer.echo(format_report(report, dry_run=dry_run))
     if report.errors:
         raise typer.Exit(code=1)
+
+
+TODAY = typer.Option(None, "--today", formats=["%Y-%m-%d"], help="Act as if today were this date (YYYY-MM-DD).")
+
+
+def _load_course_or_fail(course_dir: Path):
+    from ensak.course import CoursePlanError, load_course
+
+    try:
+        return load_course(course_dir)
+    except CoursePlanError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def release(
+    tasks: list[str] = typer.Argument(None, help="Task ids to release now, whatever their date."),
+    due: bool = typer.Option(False, "--due", help="Release every task whose date has come (safe to run daily)."),
+    today: dt.datetime | None = TODAY,
+    course_dir: Path = COURSE_DIR,
+) -> None:
+    """Release tasks to the learners; already released tasks are left alone."""
+    from ensak.schedule import ScheduleError, format_release, release_due, release_tasks
+
+    if not due and not tasks:
+        fail("Ange uppgifter att släppa, eller --due för alla vars datum har kommit.")
+    _load_course_or_fail(course_dir)
+    try:
+        result = (release_due(course_dir, today.date() if today else None) if due
+                  else release_tasks(course_dir, tasks))
+    except ScheduleError as exc:
+        fail(str(exc))
+    typer.echo(format_release(result))
+    if result.problems:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def schedule(
+    ics: Path = typer.Option(None, "--ics", help="Also write the dates as an iCalendar file."),
+    today: dt.datetime | None = TODAY,
+    course_dir: Path = COURSE_DIR,
+) -> None:
+    """Show when each task is released and whether it has been."""
+    from ensak.schedule import format_plan, plan, released_tasks, write_ics
+
+    course = _load_course_or_fail(course_dir)
+    day = today.date() if today else dt.date.today()
+    typer.echo(format_plan(course, plan(course, released_tasks(course_dir), day), day))
+    if ics is not None:
+        typer.echo(f"Kalendern är sparad i {write_ics(course, ics)}")
+
+
+@app.command()
+def hub(
+    course_dir: Path = COURSE_DIR,
+    ip: str = typer.Option("127.0.0.1", help="Address to listen on; the demo login allows loopback only."),
+    port: int = typer.Option(8000, help="Port for the learners' browsers."),
+    release: str = typer.Option("all", help="Tasks to release first: all, due (by course.toml) or none."),
+    home_root: Path = typer.Option(Path("/home/ensak"), help="Where the learner accounts' home folders go."),
+    state_dir: Path = typer.Option(None, help="Keep the hub's own files here (default: a temporary folder)."),
+    learner_env: Path = typer.Option(None, help="Python environment for learners (default: this one if they can use it)."),
+    remove_accounts: bool = typer.Option(False, "--remove-accounts", help="Remove the roster's learner accounts and stop."),
+) -> None:
+    """Start a JupyterHub on this machine with the course and the roster's learners; Ctrl-C stops it."""
+    import os
+
+    from ensak.hub import SETUP_ERRORS, HubSettings, new_password, run_hub
+    from ensak.hub import remove_accounts as remove_learner_accounts
+
+    try:
+        if remove_accounts:
+            removed = remove_learner_accounts(course_dir)
+            typer.echo(f"Borttagna deltagarkonton: {', '.join(removed) or 'inga'}")
+            return
+        settings = HubSettings(course_dir=course_dir, ip=ip, port=port, release=release, home_root=home_root,
+                               state_dir=state_dir, learner_env=learner_env,
+                               password=os.environ.get("ENSAK_HUB_PASSWORD") or new_password())
+        code = run_hub(settings, echo=typer.echo)
+    except SETUP_ERRORS as error:
+        fail(str(error))
+    raise typer.Exit(code=code)
 
 
 if __name__ == "__main__":
