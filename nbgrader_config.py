@@ -23,8 +23,18 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 c.ClearSolutions.text_stub = "SKRIV DITT SVAR HÄR"
 c.ClearSolutions.code_stub = {"python": "# SKRIV DITT SVAR HÄR"}
 
-# A learner who deletes a test cell must not escape grading: put it back from the source.
+# A learner who deletes a test cell must not escape grading: put it back from the source. nbgrader's
+# own restore fails when the cell before a test cell is a locked widget cell, so ours replaces it.
+from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteKernelspec  # noqa: E402
+
+from ensak.preprocessors import RestoreDeletedCells  # noqa: E402
+
+c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreDeletedCells,
+                                      CheckCellMetadata]
 c.OverwriteCells.add_missing_cells = True
+c.OverwriteCells.missing_cell_notification = (
+    "Den här cellen ({cell_id}) saknades i inlämningen och har lagts tillbaka automatiskt.\n\n"
+)
 # Answers files are written by the widgets and must never be replaced by a source copy.
 c.Autograde.exclude_overwriting = {}
 # A notebook that loops or floods output must not hold up everyone else's grading.

@@ -8,7 +8,6 @@ collects, autogrades and writes a progress report.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
 import shutil
 import unicodedata
@@ -20,7 +19,6 @@ import nbformat
 import pandas as pd
 from traitlets.config import Config
 
-from ensak.answers import ANSWERS_FILE
 from ensak.course import Course, load_course
 from ensak.instance import create_instance
 from ensak.nbgrader_api import in_directory, load_config, require_success
@@ -151,22 +149,28 @@ def submit_task(config: Config, course_id: str, task_id: str, learner_id: str, h
     _exchange_step(_submit_class(when), config, course_id, task_id, learner_id, home)
 
 
-def answer_widgets(task_folder: Path, notebook: nbformat.NotebookNode, learner: SimulatedLearner,
-                   rng: random.Random) -> int:
-    """Run the task's locked widget cells in the task folder and answer through the widgets themselves.
+def run_widget_cells(task_folder: Path, notebook: nbformat.NotebookNode) -> dict:
+    """Run the task's locked widget cells with the task folder as working folder, as the kernel does.
 
-    The widgets save into the folder's answers file exactly as they do for a person clicking.
+    Returns the widgets they created, by key; they read and save the folder's answers file.
     """
     REGISTRY.clear()
-    learner.state.setdefault("texts", EVALUATION_TEXTS)
-    learner.state["skill"] = learner.skill
     with in_directory(task_folder):
         for cell in notebook.cells:
             meta = cell.metadata.get("nbgrader", {})
             if cell.cell_type == "code" and meta.get("locked") and not meta.get("grade"):
                 exec(compile(cell.source, f"<{meta.get('grade_id', 'cell')}>", "exec"), {"__name__": "__main__"})
-        widgets = list(REGISTRY.values())
-        for widget in widgets:
+    return dict(REGISTRY)
+
+
+def answer_widgets(task_folder: Path, notebook: nbformat.NotebookNode, learner: SimulatedLearner,
+                   rng: random.Random) -> int:
+    """Answer through the widgets themselves, which save exactly as they do for a person clicking."""
+    learner.state.setdefault("texts", EVALUATION_TEXTS)
+    learner.state["skill"] = learner.skill
+    widgets = run_widget_cells(task_folder, notebook)
+    with in_directory(task_folder):
+        for widget in widgets.values():
             widget.simulate(rng, learner.state)
     return len(widgets)
 
