@@ -2,6 +2,7 @@
 
 from ensak.widgets.base import REGISTRY, AnswerWidget
 from ensak.widgets.checklist import Checklist
+from ensak.widgets.privacy import AudienceSimulator
 from ensak.widgets.quiz import Option, Quiz
 from ensak.widgets.rota import BlogRotaPlanner
 from ensak.widgets.selfassessment import SCALE, SelfAssessment
@@ -9,4 +10,4 @@ from ensak.widgets.text import TextAnswer
 from ensak.widgets.writing import MarkdownPractice, WebTextChecker
 
 __all__ = ["REGISTRY", "AnswerWidget", "Checklist", "Option", "Quiz", "SCALE", "SelfAssessment", "TextAnswer",
-           "MarkdownPractice", "WebTextChecker", "BlogRotaPlanner"]
+           "MarkdownPractice", "WebTextChecker", "BlogRotaPlanner", "AudienceSimulator"]
