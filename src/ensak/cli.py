@@ -149,5 +149,36 @@ def hub(
     raise typer.Exit(code=code)
 
 
+@app.command()
+def hub(
+    course_dir: Path = COURSE_DIR,
+    ip: str = typer.Option("127.0.0.1", help="Address to listen on; the demo login allows loopback only."),
+    port: int = typer.Option(8000, help="Port for the learners' browsers."),
+    release: str = typer.Option("all", help="Tasks to release first: all, due (by course.toml) or none."),
+    home_root: Path = typer.Option(Path("/home/ensak"), help="Where the learner accounts' home folders go."),
+    state_dir: Path = typer.Option(None, help="Keep the hub's own files here (default: a temporary folder)."),
+    learner_env: Path = typer.Option(None, help="Python environment for learners (default: this one if they can use it)."),
+    remove_accounts: bool = typer.Option(False, "--remove-accounts", help="Remove the roster's learner accounts and stop."),
+) -> None:
+    """Start a JupyterHub on this machine with the course and the roster's learners; Ctrl-C stops it."""
+    import os
+
+    from ensak.hub import SETUP_ERRORS, HubSettings, new_password, run_hub
+    from ensak.hub import remove_accounts as remove_learner_accounts
+
+    try:
+        if remove_accounts:
+            removed = remove_learner_accounts(course_dir)
+            typer.echo(f"Borttagna deltagarkonton: {', '.join(removed) or 'inga'}")
+            return
+        settings = HubSettings(course_dir=course_dir, ip=ip, port=port, release=release, home_root=home_root,
+                               state_dir=state_dir, learner_env=learner_env,
+                               password=os.environ.get("ENSAK_HUB_PASSWORD") or new_password())
+        code = run_hub(settings, echo=typer.echo)
+    except SETUP_ERRORS as error:
+        fail(str(error))
+    raise typer.Exit(code=code)
+
+
 if __name__ == "__main__":
     app()

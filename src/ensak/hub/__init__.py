@@ -1,0 +1,358 @@
+"""`ensak hub`: a real JupyterHub on this machine's loopback address, for trying the course with several learners.
+
+The parts: configurable-http-proxy from npm (hub/node_modules), JupyterHub running as root with
+LocalProcessSpawner, one OS account per learner in the roster (`accounts`), the loopback-only
+demo login (`auth`), an environment the learners' accounts can run (`environment`), a JupyterLab
+set up for non-programmers (the config folder `learner/`), and the course's exchange shared by all.
+docs/hub.md explains the choices and the production setup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Callable
+
+from ensak.hub.accounts import (DEFAULT_HOME_ROOT, AccountError, ensure_learner_accounts, learner_uids,
+                                remove_learner_accounts)
+from ensak.hub.auth import NotLoopbackError, require_loopback
+from ensak.hub.environment import DEFAULT_SHARED_ENV, LearnerEnvironmentError, blocked_for_others, learner_environment
+from ensak.instance import repo_root
+
+PROXY_COMMAND = "configurable-http-proxy"
+RELEASE_CHOICES = ("all", "due", "none")
+HUB_LOG = "jupyterhub.log"
+STARTUP_TIMEOUT = 90
+STOP_TIMEOUT = 30
+
+
+class HubError(RuntimeError):
+    """The hub cannot start as asked. The message is Swedish and says what to do."""
+
+
+# Everything `ensak hub` reports to the coordinator as a plain message rather than a traceback.
+SETUP_ERRORS = (HubError, NotLoopbackError, AccountError, LearnerEnvironmentError)
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(9)
+
+
+@dataclass
+class HubSettings:
+    course_dir: Path
+    ip: str = "127.0.0.1"
+    port: int = 8000
+    password: str = field(default_factory=new_password)
+    home_root: Path = DEFAULT_HOME_ROOT
+    learner_env: Path | None = None        # None: this environment if learners can use it, else shared_env
+    shared_env: Path = DEFAULT_SHARED_ENV
+    state_dir: Path | None = None          # None: a temporary folder, removed when the hub stops
+    release: str = "all"                   # which tasks to release to the exchange before starting
+
+
+@dataclass
+class PreparedHub:
+    settings: HubSettings
+    learners: list[str]
+    exchange: Path
+    course_id: str
+    learner_env: Path
+    state_dir: Path
+    config_file: Path
+    released: list[str]
+    temporary_state: bool
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.settings.ip}:{self.settings.port}"
+
+    @property
+    def proxy_pid_file(self) -> Path:
+        return self.state_dir / "jupyterhub-proxy.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.state_dir / HUB_LOG
+
+
+def find_proxy() -> str:
+    """configurable-http-proxy as installed by `npm ci` in hub/, or one on PATH."""
+    local = repo_root() / "hub" / "node_modules" / ".bin" / PROXY_COMMAND
+    found = str(local) if local.exists() else shutil.which(PROXY_COMMAND)
+    if not found:
+        raise HubError(f"{PROXY_COMMAND} saknas. Installera den med: (cd {repo_root() / 'hub'} && npm ci)")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def learner_config_dir(env: Path) -> Path:
+    """The folder with the learners' Jupyter settings, as installed in the environment they run."""
+    if Path(env).resolve() == Path(sys.prefix).resolve():
+        return Path(__file__).parent / "learner"
+    purelib = sysconfig.get_paths(vars={"base": str(env), "platbase": str(env)})["purelib"]
+    return Path(purelib) / "ensak" / "hub" / "learner"
+
+
+def shared_exchange(exchange: Path) -> Path:
+    """Create the exchange so every learner can fetch and submit, and check they can reach it."""
+    exchange.mkdir(parents=True, exist_ok=True)
+    # nbgrader's own release sets exactly these permissions; inbound/ inside is write-only for learners.
+    exchange.chmod(0o777)
+    blocked = blocked_for_others(exchange)
+    if blocked is not None:
+        raise HubError(
+            f"Deltagarkontona kan inte nå kursens utbyte {exchange}: {blocked} är stängd för andra än ägaren. "
+            "Lägg kursmappen där andra får läsa (till exempel under /srv), eller sätt ENSAK_EXCHANGE till en "
+            "sådan mapp – både när du startar hubben och när du kör ensak sync."
+        )
+    return exchange
+
+
+def tasks_to_release(course_dir: Path, release: str, today: dt.date | None = None) -> list[str]:
+    from ensak.course import load_course
+
+    if release not in RELEASE_CHOICES:
+        raise HubError(f"--release ska vara en av {', '.join(RELEASE_CHOICES)}, inte {release!r}.")
+    course = load_course(course_dir)
+    if release == "none":
+        return []
+    tasks = course.due_tasks(today or dt.date.today()) if release == "due" else course.tasks
+    # A task still being written has source/ but no release/ yet: there is nothing to give learners.
+    return [t.id for t in tasks if (Path(course_dir) / "release" / t.id).is_dir()]
+
+
+def prepare_hub(settings: HubSettings, today: dt.date | None = None) -> PreparedHub:
+    """Check everything, then make the accounts, release the tasks and write the hub's configuration.
+
+    The refusals (not loopback, not root, no proxy, empty roster) come before anything is changed.
+    """
+    from ensak.hub.accounts import check_usernames, require_root
+    from ensak.nbgrader_api import load_config
+    from ensak.roster import load_roster
+
+    course_dir = Path(settings.course_dir).resolve()
+    require_loopback(settings.ip, "hubben")
+    require_root("ensak hub")
+    proxy = find_proxy()
+    learners = check_usernames(list(load_roster(course_dir)["id"]))
+    if not learners:
+        raise HubError(f"Deltagarlistan {course_dir / 'roster.csv'} är tom eller saknas: importera deltagarna först.")
+    wanted = tasks_to_release(course_dir, settings.release, today)
+    config = load_config(course_dir)
+    exchange = shared_exchange(Path(config.Exchange.root))
+    course_id = config.CourseDirectory.course_id
+
+    env = Path(settings.learner_env) if settings.learner_env else learner_environment(settings.shared_env)
+    ensure_learner_accounts(learners, settings.home_root)
+    released: list[str] = []
+    if wanted:
+        from ensak.sync import release_tasks
+
+        released = release_tasks(course_dir, wanted, config=config)
+
+    temporary = settings.state_dir is None
+    state_dir = Path(tempfile.mkdtemp(prefix="ensak-hub-")) if temporary else Path(settings.state_dir).resolve()
+    state_dir.mkdir(parents=True, exist_ok=True)
+    state_dir.chmod(0o700)  # the password and the cookie secret live here
+    prepared = PreparedHub(settings=settings, learners=learners, exchange=exchange, course_id=course_id,
+                           learner_env=env, state_dir=state_dir, config_file=state_dir / "jupyterhub_config.json",
+                           released=released, temporary_state=temporary)
+    prepared.config_file.write_text(json.dumps(hub_config(prepared, proxy), indent=1), encoding="utf-8")
+    prepared.config_file.chmod(0o600)
+    return prepared
+
+
+def hub_config(prepared: PreparedHub, proxy: str) -> dict:
+    """JupyterHub's configuration as traitlets JSON."""
+    s, state, env = prepared.settings, prepared.state_dir, prepared.learner_env
+    return {
+        "JupyterHub": {
+            "bind_url": f"http://{s.ip}:{s.port}",
+            "hub_bind_url": f"http://127.0.0.1:{free_port()}",
+            "authenticator_class": "ensak.hub.auth.LoopbackDemoAuthenticator",
+            "spawner_class": "jupyterhub.spawner.LocalProcessSpawner",
+            "db_url": f"sqlite:///{state / 'jupyterhub.sqlite'}",
+            "cookie_secret_file": str(state / "jupyterhub_cookie_secret"),
+            "pid_file": str(state / "jupyterhub.pid"),
+            "cleanup_servers": True,
+            "cleanup_proxy": True,
+        },
+        "ConfigurableHTTPProxy": {
+            "command": [proxy],
+            "api_url": f"http://127.0.0.1:{free_port()}",
+            "pid_file": str(prepared.proxy_pid_file),
+        },
+        "Authenticator": {"allowed_users": prepared.learners},
+        "SharedPasswordAuthenticator": {"user_password": s.password},
+        "Spawner": {
+            "cmd": [str(env / "bin" / "jupyterhub-singleuser")],
+            "default_url": "/lab",
+            # Only what is listed here reaches a learner's server: nothing of root's environment.
+            "env_keep": [],
+            "environment": {
+                "PATH": f"{env / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+                "VIRTUAL_ENV": str(env),
+                "LANG": "C.UTF-8",
+                "JUPYTER_CONFIG_PATH": str(learner_config_dir(env)),
+                "ENSAK_EXCHANGE": str(prepared.exchange),
+                "ENSAK_COURSE_ID": prepared.course_id,
+            },
+            "start_timeout": 120,
+            "http_timeout": 90,
+        },
+    }
+
+
+def start_hub(prepared: PreparedHub, output: IO | int | None = None) -> subprocess.Popen:
+    """Start JupyterHub (which starts the proxy) in a session of its own; `output` defaults to the log file."""
+    log = output if output is not None else open(prepared.log_file, "ab")
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
+    # A session of its own, so that Ctrl-C reaches the hub only through stop_hub, in order.
+    return subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(prepared.config_file)],
+                            cwd=prepared.state_dir, stdout=log, stderr=subprocess.STDOUT, env=env,
+                            start_new_session=True)
+
+
+def wait_until_up(prepared: PreparedHub, process: subprocess.Popen, timeout: float = STARTUP_TIMEOUT) -> float:
+    """Wait until the hub answers through the proxy; return the seconds it took."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if process.poll() is not None:
+            raise HubError(f"JupyterHub stoppade när den startade (kod {process.returncode}).{log_tail(prepared)}")
+        try:
+            with urllib.request.urlopen(f"{prepared.url}/hub/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return time.monotonic() - started
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    raise HubError(f"JupyterHub svarade inte inom {timeout:.0f} sekunder.{log_tail(prepared)}")
+
+
+def log_tail(prepared: PreparedHub, lines: int = 30) -> str:
+    if not prepared.log_file.exists():
+        return ""
+    tail = prepared.log_file.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+    return "\n" + "\n".join(tail)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie has exited; only its parent's wait is missing.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][0] != "Z"
+    except OSError:
+        return False
+
+
+def hub_processes(prepared: PreparedHub) -> list[int]:
+    """Processes the hub started that are still running: the proxy and anything run as a learner."""
+    pids = []
+    uids = set(learner_uids(prepared.learners).values())
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        uid_line = next((line for line in status.splitlines() if line.startswith("Uid:")), "")
+        if uid_line and int(uid_line.split()[1]) in uids and _alive(int(entry.name)):
+            pids.append(int(entry.name))
+    try:
+        proxy_pid = int(prepared.proxy_pid_file.read_text().strip())
+        if _alive(proxy_pid) and PROXY_COMMAND in Path(f"/proc/{proxy_pid}/cmdline").read_text(errors="replace"):
+            pids.append(proxy_pid)
+    except (OSError, ValueError):
+        pass
+    return sorted(set(pids))
+
+
+def stop_hub(prepared: PreparedHub, process: subprocess.Popen, timeout: float = STOP_TIMEOUT) -> list[int]:
+    """Stop the hub as Ctrl-C would, then end whatever it left behind; return the pids that had to be killed.
+
+    JupyterHub stops the learners' servers and the proxy itself on SIGINT; an empty list means it did.
+    """
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    leftovers = hub_processes(prepared)
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in leftovers:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + 5
+        while any(_alive(p) for p in leftovers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if not any(_alive(p) for p in leftovers):
+            break
+    return leftovers
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def run_hub(settings: HubSettings, echo: Callable[[str], None] = print) -> int:
+    """Prepare and run the hub in the foreground until Ctrl-C (or SIGTERM); return its exit code."""
+    prepared = prepare_hub(settings)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    process = start_hub(prepared, output=sys.stderr)
+    try:
+        seconds = wait_until_up(prepared, process)
+        if prepared.released:
+            echo(f"Släppta uppgifter: {', '.join(prepared.released)}")
+        echo(f"JupyterHub är igång efter {seconds:.1f} s: {prepared.url}")
+        echo(f"Deltagare som kan logga in ({len(prepared.learners)}): {', '.join(prepared.learners)}")
+        echo(f"Gemensamt lösenord: {settings.password}")
+        echo("Stoppa med Ctrl-C.")
+        return process.wait()
+    except KeyboardInterrupt:
+        echo("Stoppar hubben ...")
+        return 0
+    finally:
+        leftovers = stop_hub(prepared, process)
+        if leftovers:
+            echo(f"Avslutade {len(leftovers)} processer som hubben lämnade kvar.")
+        signal.signal(signal.SIGTERM, previous)
+        if prepared.temporary_state:
+            shutil.rmtree(prepared.state_dir, ignore_errors=True)
+        echo("Hubben är stoppad.")
+
+
+def remove_accounts(course_dir: Path | str) -> list[str]:
+    """Remove the learner accounts `ensak hub` made for the roster (and their home folders)."""
+    from ensak.roster import load_roster
+
+    return remove_learner_accounts(list(load_roster(course_dir, include_inactive=True)["id"]))
