@@ -30,14 +30,45 @@ def generate(course_dir: Path = COURSE_DIR) -> None:
 @app.command()
 def demo(
     output: Path = typer.Option(Path("demo-output"), help="A folder of its own for the demo course."),
-    learners: int = typer.Option(20, help="How many simulated learners."),
+    learners: int = typer.Option(20, min=1, help="How many simulated learners."),
     seed: int = typer.Option(2010, help="Random seed, so a run can be repeated."),
 ) -> None:
     """Run a whole simulated course cycle and write a progress report."""
-    from ensak.demo import run_demo
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
 
-    report = run_demo(output, learners=learners, seed=seed)
-    typer.echo(f"Progress report: {report}")
+    from ensak.demo import run_demo
+    from ensak.report import load_views
+
+    console = Console()
+    bars: dict[str, int] = {}
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as progress:
+
+        def on_step(label: str, done: int, total: int) -> None:
+            if label not in bars:
+                bars[label] = progress.add_task(label, total=total)
+            progress.update(bars[label], completed=done, total=total)
+
+        try:
+            result = run_demo(output, learners=learners, seed=seed, on_step=on_step)
+        except FileExistsError as exc:
+            fail(str(exc))
+
+    views = load_views(result["course_dir"], today=result["today"])
+    table = Table(title=f"Läget {result['today']:%Y-%m-%d}: {result['learners']} deltagare, "
+                        f"{result['submissions']} inlämningar")
+    for column in ("Uppgift", "Inlämnade", "Andel"):
+        table.add_column(column, justify="left" if column == "Uppgift" else "right")
+    for row in views.tasks.itertuples():
+        table.add_row(row.title, str(row.submissions), f"{row.share:.0%}")
+    console.print(table)
+    console.print(f"Att puffa på: {len(views.nudges)} deltagare. Problem vid rättningen: {len(result['problems'])}.")
+    for problem in result["problems"]:
+        console.print(f"  - {problem.splitlines()[0]}")
+    typer.echo(f"Progress report: {result['report']}")
+    typer.echo(f"Excel workbook: {result['workbook']}")
 
 
 roster_app = typer.Typer(help="The list of learners (roster.csv and the gradebook).", no_args_is_help=True)
@@ -119,34 +150,55 @@ def schedule(
 
 
 @app.command()
-def hub(
+def message(
+    kind: str = typer.Argument(..., help="invitation, nudge, last-call or thanks."),
+    task: str = typer.Option(None, "--task", help="The task an invitation is for."),
+    to: list[str] = typer.Option(None, "--to", help="Only these learner ids (repeat the option)."),
+    reason: str = typer.Option(None, "--reason", help="Nudge --to learners for this reason instead of "
+                               "the nudge list."),
+    send: bool = typer.Option(False, "--send", help="Send (by SMTP if ENSAK_SMTP_HOST is set, else to outbox/)."),
+    retry_uncertain: bool = typer.Option(False, "--retry-uncertain",
+                                         help="Resend messages a killed run may or may not have sent."),
+    edit: bool = typer.Option(False, "--edit", help="Copy the templates into messages/ for editing."),
+    today: dt.datetime | None = TODAY,
     course_dir: Path = COURSE_DIR,
-    ip: str = typer.Option("127.0.0.1", help="Address to listen on; the demo login allows loopback only."),
-    port: int = typer.Option(8000, help="Port for the learners' browsers."),
-    release: str = typer.Option("all", help="Tasks to release first: all, due (by course.toml) or none."),
-    home_root: Path = typer.Option(Path("/home/ensak"), help="Where the learner accounts' home folders go."),
-    state_dir: Path = typer.Option(None, help="Keep the hub's own files here (default: a temporary folder)."),
-    learner_env: Path = typer.Option(None, help="Python environment for learners (default: this one if they can use it)."),
-    remove_accounts: bool = typer.Option(False, "--remove-accounts", help="Remove the roster's learner accounts and stop."),
 ) -> None:
-    """Start a JupyterHub on this machine with the course and the roster's learners; Ctrl-C stops it."""
-    import os
+    """Preview a message to learners (default), or send it with --send. Nobody gets the same message twice."""
+    from ensak.messages import (
+        MessageError, SmtpSettings, build_messages, check_task_released, copy_default_templates, deliver,
+        format_delivery, format_preview, learners_not_finished, nudges_from_progress,
+    )
 
-    from ensak.hub import SETUP_ERRORS, HubSettings, new_password, run_hub
-    from ensak.hub import remove_accounts as remove_learner_accounts
-
+    if edit:
+        copied = copy_default_templates(course_dir)
+        typer.echo("Mallarna finns i messages/: " + (", ".join(p.name for p in copied) or "redan kopierade"))
+        return
+    _load_course_or_fail(course_dir)
+    day = today.date() if today else None
     try:
-        if remove_accounts:
-            removed = remove_learner_accounts(course_dir)
-            typer.echo(f"Borttagna deltagarkonton: {', '.join(removed) or 'inga'}")
+        nudges = recipients = None
+        if kind == "nudge":
+            nudges = {learner: reason for learner in to} if (reason and to) else nudges_from_progress(course_dir, day)
+        elif kind == "last-call" and not to:
+            recipients = learners_not_finished(course_dir, day)
+        messages = build_messages(course_dir, kind, task_id=task, nudges=nudges,
+                                  recipients=to or recipients, today=day)
+        if kind == "invitation" and task:
+            try:
+                check_task_released(course_dir, task)
+            except MessageError as exc:
+                if send:
+                    raise
+                typer.secho(f"Obs! {exc}", fg=typer.colors.YELLOW)
+        if not send:
+            typer.echo(format_preview(course_dir, messages))
             return
-        settings = HubSettings(course_dir=course_dir, ip=ip, port=port, release=release, home_root=home_root,
-                               state_dir=state_dir, learner_env=learner_env,
-                               password=os.environ.get("ENSAK_HUB_PASSWORD") or new_password())
-        code = run_hub(settings, echo=typer.echo)
-    except SETUP_ERRORS as error:
-        fail(str(error))
-    raise typer.Exit(code=code)
+        result = deliver(course_dir, messages, smtp=SmtpSettings.from_env(), retry_uncertain=retry_uncertain)
+    except MessageError as exc:
+        fail(str(exc))
+    typer.echo(format_delivery(result, course_dir))
+    if result.failed or result.uncertain:
+        raise typer.Exit(code=1)
 
 
 @app.command()
@@ -178,6 +230,24 @@ def hub(
     except SETUP_ERRORS as error:
         fail(str(error))
     raise typer.Exit(code=code)
+
+
+@app.command()
+def report(
+    out: Path = typer.Option(None, "--out", help="Folder for the report files (default: reports/ in the course)."),
+    with_names: bool = typer.Option(False, "--with-names", help="Show names and e-mail addresses instead of "
+                                    "pseudonyms (only for the coordinator's own use)."),
+    today: dt.datetime | None = TODAY,
+    course_dir: Path = COURSE_DIR,
+) -> None:
+    """Write the progress report as HTML and as an Excel workbook (one sheet per view)."""
+    from ensak.report import write_report
+
+    _load_course_or_fail(course_dir)
+    paths = write_report(course_dir, out if out is not None else course_dir / "reports",
+                         with_names=with_names, today=today.date() if today else None)
+    typer.echo(f"Rapporten: {paths['html']}")
+    typer.echo(f"Arbetsboken: {paths['xlsx']}")
 
 
 if __name__ == "__main__":
