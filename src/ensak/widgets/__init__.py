@@ -7,10 +7,11 @@ from ensak.widgets.licences import LicenceChooser
 from ensak.widgets.privacy import AudienceSimulator
 from ensak.widgets.quiz import Option, Quiz
 from ensak.widgets.rota import BlogRotaPlanner
+from ensak.widgets.search import SearchQueryBuilder
 from ensak.widgets.selfassessment import SCALE, SelfAssessment
 from ensak.widgets.text import TextAnswer
 from ensak.widgets.writing import MarkdownPractice, WebTextChecker
 
 __all__ = ["REGISTRY", "AnswerWidget", "Checklist", "Option", "Quiz", "SCALE", "SelfAssessment", "TextAnswer",
            "MarkdownPractice", "WebTextChecker", "BlogRotaPlanner", "Choice", "DecisionGuide", "Outcome", "Step",
-           "LicenceChooser", "AudienceSimulator"]
+           "LicenceChooser", "AudienceSimulator", "SearchQueryBuilder"]
