@@ -11,8 +11,9 @@ from ensak.widgets.rota import BlogRotaPlanner
 from ensak.widgets.search import SearchQueryBuilder
 from ensak.widgets.selfassessment import SCALE, SelfAssessment
 from ensak.widgets.text import TextAnswer
+from ensak.widgets.wikipedia import ReferenceBuilder
 from ensak.widgets.writing import MarkdownPractice, WebTextChecker
 
 __all__ = ["REGISTRY", "AnswerWidget", "Checklist", "Option", "Quiz", "SCALE", "SelfAssessment", "TextAnswer",
            "MarkdownPractice", "WebTextChecker", "BlogRotaPlanner", "Choice", "DecisionGuide", "Outcome", "Step",
-           "LicenceChooser", "EpisodePlanner", "AudienceSimulator", "SearchQueryBuilder"]
+           "LicenceChooser", "EpisodePlanner", "AudienceSimulator", "SearchQueryBuilder", "ReferenceBuilder"]
