@@ -4,6 +4,7 @@ from ensak.widgets.base import REGISTRY, AnswerWidget
 from ensak.widgets.checklist import Checklist
 from ensak.widgets.decision import Choice, DecisionGuide, Outcome, Step
 from ensak.widgets.licences import LicenceChooser
+from ensak.widgets.monitoring import MonitoringPlanner
 from ensak.widgets.podcast import EpisodePlanner
 from ensak.widgets.privacy import AudienceSimulator
 from ensak.widgets.quiz import Option, Quiz
@@ -16,4 +17,5 @@ from ensak.widgets.writing import MarkdownPractice, WebTextChecker
 
 __all__ = ["REGISTRY", "AnswerWidget", "Checklist", "Option", "Quiz", "SCALE", "SelfAssessment", "TextAnswer",
            "MarkdownPractice", "WebTextChecker", "BlogRotaPlanner", "Choice", "DecisionGuide", "Outcome", "Step",
-           "LicenceChooser", "EpisodePlanner", "AudienceSimulator", "SearchQueryBuilder", "ReferenceBuilder"]
+           "LicenceChooser", "EpisodePlanner", "MonitoringPlanner", "AudienceSimulator", "SearchQueryBuilder",
+           "ReferenceBuilder"]
