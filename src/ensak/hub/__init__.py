@@ -270,10 +270,10 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def hub_processes(prepared: PreparedHub) -> list[int]:
-    """Processes the hub started that are still running: the proxy and anything run as a learner."""
+def hub_processes(learners: list[str], proxy_pid_file: Path) -> list[int]:
+    """Processes a hub started that are still running: its proxy and anything running as one of its learners."""
     pids = []
-    uids = set(learner_uids(prepared.learners).values())
+    uids = set(learner_uids(learners).values())
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -285,7 +285,7 @@ def hub_processes(prepared: PreparedHub) -> list[int]:
         if uid_line and int(uid_line.split()[1]) in uids and _alive(int(entry.name)):
             pids.append(int(entry.name))
     try:
-        proxy_pid = int(prepared.proxy_pid_file.read_text().strip())
+        proxy_pid = int(Path(proxy_pid_file).read_text().strip())
         if _alive(proxy_pid) and PROXY_COMMAND in Path(f"/proc/{proxy_pid}/cmdline").read_text(errors="replace"):
             pids.append(proxy_pid)
     except (OSError, ValueError):
@@ -293,8 +293,23 @@ def hub_processes(prepared: PreparedHub) -> list[int]:
     return sorted(set(pids))
 
 
+def end_processes(pids: list[int], grace: float = 5) -> None:
+    """SIGTERM, and SIGKILL for whatever is still there after `grace` seconds."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + grace
+        while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if not any(_alive(p) for p in pids):
+            return
+
+
 def stop_hub(prepared: PreparedHub, process: subprocess.Popen, timeout: float = STOP_TIMEOUT) -> list[int]:
-    """Stop the hub as Ctrl-C would, then end whatever it left behind; return the pids that had to be killed.
+    """Stop the hub as Ctrl-C would, then end whatever it left behind; return the pids that had to be ended.
 
     JupyterHub stops the learners' servers and the proxy itself on SIGINT; an empty list means it did.
     """
@@ -305,18 +320,8 @@ def stop_hub(prepared: PreparedHub, process: subprocess.Popen, timeout: float = 
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    leftovers = hub_processes(prepared)
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        for pid in leftovers:
-            try:
-                os.kill(pid, sig)
-            except ProcessLookupError:
-                pass
-        deadline = time.monotonic() + 5
-        while any(_alive(p) for p in leftovers) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        if not any(_alive(p) for p in leftovers):
-            break
+    leftovers = hub_processes(prepared.learners, prepared.proxy_pid_file)
+    end_processes(leftovers)
     return leftovers
 
 

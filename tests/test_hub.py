@@ -1,0 +1,185 @@
+"""ensak.hub: the local JupyterHub, run for real (JupyterHub, configurable-http-proxy, OS accounts), no browser."""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ensak.cli import app
+from ensak.hub import hub_processes
+from ensak.hub.accounts import AccountError, check_usernames, ensure_learner_accounts, is_learner_account
+from ensak.hub.auth import NotLoopbackError, is_loopback, require_loopback
+from ensak.hub.environment import blocked_for_others
+
+from fixtures_hub import (FIRST_TASK, HubSession, chromium, hub_learners, make_hub_course,  # noqa: F401
+                          remove_hub_traces, require_hub_prerequisites, running_hub, shared_base_dir,
+                          start_ensak_hub, stop_ensak_hub)
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.mark.parametrize("host, expected", [
+    ("127.0.0.1", True), ("127.8.9.10", True), ("::1", True), ("[::1]", True), ("localhost", True),
+    ("0.0.0.0", False), ("", False), (None, False), ("::", False), ("192.168.1.20", False),
+    ("bibliotek.example", False),
+])
+def test_which_addresses_count_as_this_machine_only(host, expected):
+    """Is only a loopback address accepted, and 'every interface' (empty, 0.0.0.0, ::) refused?"""
+    assert is_loopback(host) is expected
+
+
+def test_require_loopback_reads_the_host_out_of_a_url():
+    """Does a bind URL without a host (JupyterHub's default, all interfaces) get refused with a Swedish reason?"""
+    require_loopback("http://127.0.0.1:8000", "hubben")
+    with pytest.raises(NotLoopbackError, match="alla nätverkskort"):
+        require_loopback("http://:8000", "hubben")
+
+
+def test_ensak_hub_refuses_a_public_address_before_touching_anything(tmp_path):
+    """Does `ensak hub --ip 0.0.0.0` stop with the reason, before reading the course or making accounts?"""
+    result = CliRunner().invoke(app, ["hub", "-C", str(tmp_path), "--ip", "0.0.0.0", "--home-root", str(tmp_path / "h")])
+    assert result.exit_code == 1
+    assert "vägrar starta" in result.output and "0.0.0.0" in result.output
+    assert not (tmp_path / "h").exists()
+
+
+def test_jupyterhub_itself_refuses_the_demo_login_on_all_interfaces(tmp_path):
+    """Does a hand-written config that puts the demo login on every interface make JupyterHub exit, listening nowhere?"""
+    port = 40000 + os.getpid() % 20000
+    config = {
+        "JupyterHub": {"bind_url": f"http://0.0.0.0:{port}",
+                       "authenticator_class": "ensak.hub.auth.LoopbackDemoAuthenticator",
+                       "db_url": f"sqlite:///{tmp_path / 'hub.sqlite'}",
+                       "cookie_secret_file": str(tmp_path / "secret")},
+        "Authenticator": {"allowed_users": ["anna"]},
+        "SharedPasswordAuthenticator": {"user_password": "ett-langt-losenord"},
+    }
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    done = subprocess.run([sys.executable, "-m", "jupyterhub", "-f", str(tmp_path / "config.json")], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "Demoinloggningen vägrar starta" in done.stdout + done.stderr
+    assert not listening(port)
+
+
+def test_usernames_must_work_as_linux_accounts():
+    """Are roster ids that cannot be Linux user names refused, all named in one message?"""
+    assert check_usernames(["anna", "bertil_ek", "c-3"]) == ["anna", "bertil_ek", "c-3"]
+    with pytest.raises(AccountError) as refused:
+        check_usernames(["anna", "Bertil", "1cecilia", "d" * 33, "e f"])
+    for bad in ("Bertil", "1cecilia", "e f"):
+        assert bad in str(refused.value)
+    assert "anna," not in str(refused.value)
+
+
+def test_a_roster_id_never_takes_over_an_existing_account(tmp_path):
+    """Is a learner id that is already a system account (here `daemon`) refused rather than reused?"""
+    if os.geteuid() != 0:
+        pytest.skip("making accounts needs root")
+    with pytest.raises(AccountError, match="daemon"):
+        ensure_learner_accounts(["daemon"], tmp_path / "homes")
+    assert not is_learner_account("daemon")
+    assert pwd.getpwnam("daemon").pw_dir != str(tmp_path / "homes" / "daemon")
+
+
+def test_a_folder_closed_to_others_is_named_as_the_obstacle():
+    """Does the environment check name the folder that keeps learner accounts out, and pass an open path?"""
+    base = shared_base_dir("ensak-perm-")
+    try:
+        target = base / "closed" / "inner" / "file.py"
+        target.parent.mkdir(parents=True)
+        target.write_text("x = 1\n")
+        (base / "closed").chmod(0o700)
+        assert blocked_for_others(target) == base / "closed"
+        (base / "closed").chmod(0o755)
+        assert blocked_for_others(target) is None
+        target.chmod(0o600)
+        assert blocked_for_others(target) == target
+    finally:
+        shutil.rmtree(base)
+
+
+def test_a_learner_gets_a_server_of_their_own_with_the_learner_setup(running_hub):
+    """Does a learner's JupyterLab run under their own account, list the course's tasks, and hide instructor tools?"""
+    learner, other = running_hub.learners[1], running_hub.learners[0]
+    session = HubSession(running_hub.url)
+    assert session.login(learner, running_hub.password)
+    session.wait_for_server(learner)
+
+    account = pwd.getpwnam(learner)
+    processes = hub_processes([learner], running_hub.state_dir / "jupyterhub-proxy.pid")
+    owners = {os.stat(f"/proc/{pid}").st_uid for pid in processes}
+    assert account.pw_uid in owners
+    home = Path(account.pw_dir)
+    assert home == running_hub.home(learner)
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+
+    # The shared exchange: the learner's nbgrader sees the released task under the course id.
+    status, body = session.get(f"/user/{learner}/assignments?course_id=ensak")
+    assert status == 200, body
+    listed = json.loads(body)
+    assert listed["success"], listed
+    assert FIRST_TASK in {a["assignment_id"] for a in listed["value"]}
+
+    # Instructor tools and distractions are off for learners.
+    status, page = session.get(f"/user/{learner}/lab")
+    config = json.loads(re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', page, re.S).group(1))
+    for plugin in ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+                   "@jupyterlab/apputils-extension:announcements"):
+        assert plugin in config["disabledExtensions"]
+    assert session.get(f"/user/{learner}/formgrader")[0] == 404
+    assert session.get(f"/user/{learner}/api/terminals")[0] == 404
+
+    # Someone else's running server is not theirs to open.
+    other_session = HubSession(running_hub.url)
+    other_session.login(other, running_hub.password)
+    other_session.wait_for_server(other)
+    assert session.get(f"/user/{other}/lab")[0] == 403
+    assert session.get(f"/user/{other}/api/contents")[0] == 403
+
+
+def test_ctrl_c_stops_the_hub_the_proxy_and_every_learners_server():
+    """After Ctrl-C, is nothing left of the hub: no proxy, no learner server, nothing listening?"""
+    require_hub_prerequisites()
+    learner = f"cilla-{os.getpid() % 10000}"
+    base = shared_base_dir("ensak-hubstop-")
+    hub = None
+    try:
+        course_dir = make_hub_course(base, {learner: ("Cilla", "Ärlig", "Assistent")}, [])
+        hub = start_ensak_hub(course_dir, base, [learner], release="none")
+        session = HubSession(hub.url)
+        session.login(learner, hub.password)
+        session.wait_for_server(learner)
+        port = int(hub.url.rsplit(":", 1)[1])
+        running = hub_processes([learner], hub.state_dir / "jupyterhub-proxy.pid")
+        assert len(running) >= 2, "expected the proxy and the learner's server to be running"
+
+        hub.process.send_signal(signal.SIGINT)
+        assert hub.process.wait(60) == 0
+        time.sleep(0.5)
+        assert hub_processes([learner], hub.state_dir / "jupyterhub-proxy.pid") == []
+        assert not listening(port)
+        assert "Hubben är stoppad." in hub.log_tail()
+    finally:
+        if hub is not None:
+            leftovers = stop_ensak_hub(hub)
+            remove_hub_traces(hub, base)
+            assert leftovers == []
