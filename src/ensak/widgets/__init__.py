@@ -2,6 +2,7 @@
 
 from ensak.widgets.base import REGISTRY, AnswerWidget
 from ensak.widgets.checklist import Checklist
+from ensak.widgets.dialogue import CommentSimulator, PostChecker
 from ensak.widgets.decision import Choice, DecisionGuide, Outcome, Step
 from ensak.widgets.licences import LicenceChooser
 from ensak.widgets.monitoring import MonitoringPlanner
@@ -18,4 +19,4 @@ from ensak.widgets.writing import MarkdownPractice, WebTextChecker
 __all__ = ["REGISTRY", "AnswerWidget", "Checklist", "Option", "Quiz", "SCALE", "SelfAssessment", "TextAnswer",
            "MarkdownPractice", "WebTextChecker", "BlogRotaPlanner", "Choice", "DecisionGuide", "Outcome", "Step",
            "LicenceChooser", "EpisodePlanner", "MonitoringPlanner", "AudienceSimulator", "SearchQueryBuilder",
-           "ReferenceBuilder"]
+           "ReferenceBuilder", "PostChecker", "CommentSimulator"]
