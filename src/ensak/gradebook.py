@@ -178,6 +178,23 @@ def open_gradebook(gradebook: str | Path) -> Engine:
     return engine
 
 
+_STUDENT_TYPES = {LEARNER: str, FIRST_NAME: str, LAST_NAME: str, EMAIL: str}
+_ASSIGNMENT_TYPES = {TASK: str, DUEDATE: "datetime64[us]", MAX_SCORE: float}
+_SUBMISSION_TYPES = {LEARNER: str, TASK: str, TIMESTAMP: "datetime64[us]", DUEDATE: "datetime64[us]", LATE: bool,
+                     AUTOGRADED: bool, SCORE: float, AUTO_SCORE: float, NEEDS_MANUAL_GRADE: bool}
+
+
+def _empty(types: dict) -> pd.DataFrame:
+    # Typed, so that merging an empty gradebook's frames with the course plan still works.
+    return pd.DataFrame({column: pd.Series(dtype=dtype) for column, dtype in types.items()})
+
+
+def _frame(rows: list, columns: list[str]) -> pd.DataFrame:
+    # Plain tuples: pandas probes SQLAlchemy Row objects attribute by attribute, which costs more
+    # than the query itself at tens of thousands of rows.
+    return pd.DataFrame([tuple(row) for row in rows], columns=columns)
+
+
 def _has_gradebook_tables(engine: Engine) -> bool:
     # A gradebook nbgrader has not created yet reads as empty rather than failing.
     return "submitted_assignment" in sa.inspect(engine).get_table_names()
@@ -189,23 +206,23 @@ def _course_filter(statement: sa.Select, course_id: str | None) -> sa.Select:
 
 def read_students(engine: Engine) -> pd.DataFrame:
     """Every student in the gradebook: LEARNER, FIRST_NAME, LAST_NAME, EMAIL."""
-    columns = [LEARNER, FIRST_NAME, LAST_NAME, EMAIL]
+    columns = list(_STUDENT_TYPES)
     if not _has_gradebook_tables(engine):
-        return pd.DataFrame(columns=columns)
+        return _empty(_STUDENT_TYPES)
     statement = sa.select(
         _student.c.id.label(LEARNER), _student.c.first_name.label(FIRST_NAME),
         _student.c.last_name.label(LAST_NAME), _student.c.email.label(EMAIL),
     ).order_by(_student.c.id)
     with engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(statement).all(), columns=columns)
+        frame = _frame(conn.execute(statement).all(), columns)
     return frame.fillna({FIRST_NAME: "", LAST_NAME: "", EMAIL: ""})
 
 
 def read_assignments(engine: Engine, course_id: str | None = None) -> pd.DataFrame:
     """Every assignment of the course: TASK, DUEDATE (local time) and MAX_SCORE, in due-date order."""
-    columns = [TASK, DUEDATE, MAX_SCORE]
+    columns = list(_ASSIGNMENT_TYPES)
     if not _has_gradebook_tables(engine):
-        return pd.DataFrame(columns=columns)
+        return _empty(_ASSIGNMENT_TYPES)
     cell_max = (sa.func.coalesce(_grade_cells.c.max_score, 0.0)
                 + sa.func.coalesce(_task_cells.c.max_score, 0.0))
     statement = (
@@ -222,7 +239,7 @@ def read_assignments(engine: Engine, course_id: str | None = None) -> pd.DataFra
         .group_by(_assignment.c.id, _assignment.c.name, _assignment.c.duedate)
     )
     with engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(_course_filter(statement, course_id)).all(), columns=columns)
+        frame = _frame(conn.execute(_course_filter(statement, course_id)).all(), columns)
     frame[DUEDATE] = _to_local(frame[DUEDATE])
     frame[MAX_SCORE] = frame[MAX_SCORE].astype(float)
     return frame.sort_values([DUEDATE, TASK], na_position="last").reset_index(drop=True)
@@ -235,9 +252,9 @@ def read_submissions(engine: Engine, course_id: str | None = None) -> pd.DataFra
     extension), LATE, AUTOGRADED (any cell has a score yet), SCORE (nbgrader's score: a manual
     grade overrides the autograder's), AUTO_SCORE, NEEDS_MANUAL_GRADE.
     """
-    columns = [LEARNER, TASK, TIMESTAMP, DUEDATE, LATE, AUTOGRADED, SCORE, AUTO_SCORE, NEEDS_MANUAL_GRADE]
+    columns = list(_SUBMISSION_TYPES)
     if not _has_gradebook_tables(engine):
-        return pd.DataFrame(columns=columns)
+        return _empty(_SUBMISSION_TYPES)
     g = _grade.c
     extra = sa.func.coalesce(g.extra_credit, 0.0)
     # nbgrader's Grade.score, summed: manual score if set, else the autograder's, plus extra credit.
@@ -269,8 +286,8 @@ def read_submissions(engine: Engine, course_id: str | None = None) -> pd.DataFra
     )
     with engine.connect() as conn:
         rows = conn.execute(_course_filter(statement, course_id)).all()
-    frame = pd.DataFrame(rows, columns=[LEARNER, TASK, TIMESTAMP, DUEDATE, "extension",
-                                        SCORE, AUTO_SCORE, NEEDS_MANUAL_GRADE, AUTOGRADED])
+    frame = _frame(rows, [LEARNER, TASK, TIMESTAMP, DUEDATE, "extension", SCORE, AUTO_SCORE, NEEDS_MANUAL_GRADE,
+                          AUTOGRADED])
     extension = pd.to_timedelta(frame.pop("extension")).fillna(pd.Timedelta(0))
     due_utc = pd.to_datetime(frame[DUEDATE]) + extension
     stamp_utc = pd.to_datetime(frame[TIMESTAMP])
@@ -308,9 +325,9 @@ def tasks_frame(course: Course) -> pd.DataFrame:
 def _tasks_from_assignments(assignments: pd.DataFrame) -> pd.DataFrame:
     # Without a course plan the gradebook's due-date order is the best guess at the course order.
     return pd.DataFrame({
-        TASK: assignments[TASK].tolist(),
-        TASK_NUMBER: range(1, len(assignments) + 1),
-        TITLE: assignments[TASK].tolist(),
+        TASK: pd.Series(assignments[TASK].tolist(), dtype=str),
+        TASK_NUMBER: pd.Series(range(1, len(assignments) + 1), dtype=int),
+        TITLE: pd.Series(assignments[TASK].tolist(), dtype=str),
         RELEASE: pd.Series(pd.NaT, index=range(len(assignments)), dtype="datetime64[us]"),
     })
 
@@ -318,7 +335,7 @@ def _tasks_from_assignments(assignments: pd.DataFrame) -> pd.DataFrame:
 def _roster_as_learners(roster: pd.DataFrame | None) -> pd.DataFrame:
     columns = [LEARNER, *ROSTER_FIELDS]
     if roster is None or len(roster) == 0:
-        return pd.DataFrame(columns=columns)
+        return _empty({column: str for column in columns})
     frame = roster.rename(columns={"id": LEARNER}).reindex(columns=columns, fill_value="")
     return frame[frame[LEARNER].astype(str).str.strip() != ""].drop_duplicates(LEARNER)
 

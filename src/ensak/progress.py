@@ -56,6 +56,9 @@ SPREAD = "spread"
 Q1 = "q1"
 Q3 = "q3"
 IQR = "iqr"
+# Timeline
+WEEK = "week"
+ACTIVE_LEARNERS = "active_learners"
 # Nudges
 TASKS_BEHIND = "tasks_behind"
 BEHIND = "behind"
@@ -111,6 +114,15 @@ def as_of(progress: pd.DataFrame, today: dt.date | None = None) -> pd.DataFrame:
     frame.loc[later, [SUBMITTED, LATE, AUTOGRADED, NEEDS_MANUAL_GRADE]] = False
     frame.loc[later, [TIMESTAMP, SCORE]] = [pd.NaT, math.nan]
     return frame
+
+
+def answers_as_of(answers: pd.DataFrame, progress: pd.DataFrame, today: dt.date | None = None) -> pd.DataFrame:
+    """The collected answers without those from submissions made after `today`, so that an "as of"
+    report does not quote an evaluation that had not been written yet."""
+    stamps = progress.loc[progress[SUBMITTED], [LEARNER, TASK, TIMESTAMP]]
+    merged = answers.merge(stamps, on=[LEARNER, TASK], how="left")
+    keep = ~(merged[TIMESTAMP] >= _day_end(_today(today))).to_numpy()
+    return answers[keep]
 
 
 def swedish_number(value: float, decimals: int = 1) -> str:
@@ -230,6 +242,23 @@ def spread_over_time(progress: pd.DataFrame, dates: Iterable[dt.date]) -> pd.Dat
         positions = counts.reindex(learners, fill_value=0)
         rows.append({DATE: day, **_position_summary(positions)})
     return pd.DataFrame(rows, columns=[DATE, LEARNERS, MEDIAN, FASTEST, SLOWEST, SPREAD, Q1, Q3, IQR])
+
+
+def weekly_submissions(progress: pd.DataFrame, today: dt.date | None = None) -> pd.DataFrame:
+    """Submissions per week (weeks start on Monday), from the course's first week to this one,
+    with how many different learners submitted in each; quiet weeks show as zero."""
+    today = _today(today)
+    grid = as_of(progress, today)
+    done = grid[grid[SUBMITTED]]
+    start = grid[RELEASE].min()
+    first = start if not pd.isna(start) else (done[TIMESTAMP].min() if len(done) else pd.Timestamp(today))
+    first_monday = (first - pd.Timedelta(days=first.weekday())).normalize()
+    weeks = pd.date_range(first_monday, pd.Timestamp(today), freq="7D")
+    week_of = done[TIMESTAMP].dt.normalize() - pd.to_timedelta(done[TIMESTAMP].dt.day_of_week, unit="D")
+    counts = done.groupby(week_of).size().reindex(weeks, fill_value=0)
+    active = done.groupby(week_of)[LEARNER].nunique().reindex(weeks, fill_value=0)
+    return pd.DataFrame({WEEK: weeks.date, SUBMISSIONS: counts.to_numpy().astype(int),
+                         ACTIVE_LEARNERS: active.to_numpy().astype(int)})
 
 
 def cohort_position(progress: pd.DataFrame, today: dt.date | None = None) -> pd.Series:

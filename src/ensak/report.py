@@ -15,21 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # reports are written headless, on servers without a display
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from jinja2 import Environment, PackageLoader, select_autoescape  # noqa: E402
-
-from ensak import progress as P  # noqa: E402
-from ensak.collected import read_collected_answers  # noqa: E402
-from ensak.course import Course, load_course  # noqa: E402
-from ensak.gradebook import (  # noqa: E402
+from ensak import progress as P
+from ensak.collected import read_collected_answers
+from ensak.course import Course, load_course
+from ensak.gradebook import (
     EMAIL, FIRST_NAME, LAST_NAME, LEARNER, RELEASE, ROLE, TASK, TASK_NUMBER, TITLE, UNIT,
     learners_in, load_progress,
 )
-from ensak.skills import AFTER_KEY, BEFORE_KEY, EVALUATION_KEYS  # noqa: E402
+from ensak.skills import AFTER_KEY, BEFORE_KEY, EVALUATION_KEYS
 
 REPORT_STEM = "framsteg"
 TEMPLATE = "report.html.j2"
@@ -73,6 +70,8 @@ COLUMN_LABELS: dict[str, str] = {
     P.Q1: "Första kvartilen",
     P.Q3: "Tredje kvartilen",
     P.IQR: "Kvartilavstånd",
+    P.WEEK: "Veckan som börjar",
+    P.ACTIVE_LEARNERS: "Deltagare som lämnade in",
     P.TASKS_BEHIND: "Uppgifter efter medianen",
     P.BEHIND: "Efter medianen",
     P.INACTIVE: "Inaktiv",
@@ -99,6 +98,7 @@ YES, NO = "ja", "nej"
 VIEW_TASKS = "Per uppgift"
 VIEW_LEARNERS = "Per deltagare"
 VIEW_SPREAD = "Spridning över tid"
+VIEW_TIMELINE = "Inlämningar per vecka"
 VIEW_NUDGES = "Påminnelser"
 VIEW_FUNNEL = "Tratt"
 VIEW_FUNNEL_UNIT = "Tratt per enhet"
@@ -126,6 +126,7 @@ class CourseViews:
     tasks: pd.DataFrame
     learners: pd.DataFrame
     spread: pd.DataFrame
+    timeline: pd.DataFrame
     nudges: pd.DataFrame
     funnel: pd.DataFrame
     funnel_by_unit: pd.DataFrame
@@ -144,6 +145,7 @@ class CourseViews:
             VIEW_TASKS: presentable(self.tasks),
             VIEW_LEARNERS: presentable(self.learners),
             VIEW_SPREAD: presentable(self.spread),
+            VIEW_TIMELINE: presentable(self.timeline),
             VIEW_NUDGES: presentable(self.nudges),
             VIEW_FUNNEL: presentable(self.funnel),
             VIEW_FUNNEL_UNIT: presentable(self.funnel_by_unit),
@@ -159,6 +161,7 @@ def compute_views(course: Course, progress: pd.DataFrame, answers: pd.DataFrame,
     status = P.learner_status(progress, today)
     nudges = P.nudge_list(status, course.nudge, today)
     learners = learners_in(progress)
+    answers = P.answers_as_of(answers, progress, today)
     problems = answer_problems
     if not with_names:
         mapping = P.pseudonyms(learners[LEARNER])
@@ -170,6 +173,7 @@ def compute_views(course: Course, progress: pd.DataFrame, answers: pd.DataFrame,
         tasks=P.task_summary(progress, today),
         learners=status,
         spread=P.spread_over_time(progress, P.spread_dates(progress, today)),
+        timeline=P.weekly_submissions(progress, today),
         nudges=nudges,
         funnel=P.completion_funnel(progress, today=today),
         funnel_by_unit=P.completion_funnel(progress, by=UNIT, today=today),
@@ -195,8 +199,11 @@ def load_views(course_dir: Path | str, *, today: dt.date | None = None, with_nam
 
 # ---- charts ----------------------------------------------------------------------------------
 
+# Charts are plain Figure objects, not pyplot ones: no display or GUI backend is needed to write a
+# report on a server, nothing piles up in pyplot's registry, and a notebook shows them with display().
 def _new_figure(width: float, height: float):
-    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    fig = Figure(figsize=(width, height), layout="constrained")
+    ax = fig.subplots()
     ax.spines[["top", "right"]].set_visible(False)
     return fig, ax
 
@@ -261,8 +268,8 @@ def funnel_chart(funnel: pd.DataFrame):
     With several groups, one panel per group."""
     groups = list(dict.fromkeys(funnel[P.GROUP]))
     stages = list(dict.fromkeys(funnel[P.STAGE]))
-    fig, axes = plt.subplots(1, max(len(groups), 1), figsize=(4.2 * max(len(groups), 1) + 1, 0.45 * len(stages) + 1.5),
-                             layout="constrained", sharey=True, squeeze=False)
+    fig = Figure(figsize=(4.2 * max(len(groups), 1) + 1, 0.45 * len(stages) + 1.5), layout="constrained")
+    axes = fig.subplots(1, max(len(groups), 1), sharey=True, squeeze=False)
     for ax, group in zip(axes[0], groups):
         part = funnel[funnel[P.GROUP] == group]
         ax.barh(range(len(part)), part[P.LEARNERS], color="#2b5d8a", edgecolor="#1b3d5a")
@@ -276,6 +283,21 @@ def funnel_chart(funnel: pd.DataFrame):
     axes[0][0].set_yticks(range(len(stages)), stages)
     axes[0][0].invert_yaxis()
     fig.suptitle("Hur långt deltagarna har kommit")
+    return fig
+
+
+def timeline_chart(weekly: pd.DataFrame):
+    """Submissions per week as columns with the count written above each."""
+    fig, ax = _new_figure(8, 3.5)
+    weeks = [f"v. {week.isocalendar().week}" for week in pd.to_datetime(weekly[P.WEEK])]
+    ax.bar(range(len(weekly)), weekly[P.SUBMISSIONS], color="#2b5d8a", edgecolor="#1b3d5a")
+    for x, count in enumerate(weekly[P.SUBMISSIONS]):
+        ax.text(x, count, str(count), ha="center", va="bottom")
+    ax.set_xticks(range(len(weekly)), weeks, rotation=45 if len(weekly) > 12 else 0)
+    ax.set_ylabel("Inlämningar")
+    ax.set_xlabel("Vecka")
+    ax.set_title("Inlämningar vecka för vecka")
+    ax.set_ylim(0, max([*weekly[P.SUBMISSIONS], 1]) * 1.15)
     return fig
 
 
@@ -318,9 +340,8 @@ def _wrap(text: str, width: int = 32) -> str:
 def figure_svg(fig) -> str:
     """The figure as an inline <svg> element (text kept as text, so it can be searched and read aloud)."""
     buffer = io.StringIO()
-    with plt.rc_context({"svg.fonttype": "none"}):
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
         fig.savefig(buffer, format="svg")
-    plt.close(fig)
     svg = buffer.getvalue()
     return svg[svg.index("<svg"):]
 
@@ -365,6 +386,20 @@ def funnel_table(funnel: pd.DataFrame) -> dict:
     return {"columns": [COLUMN_LABELS[P.STAGE], *groups], "rows": rows, "numeric": [False] + [True] * len(groups)}
 
 
+def _styled(table: dict):
+    return pd.DataFrame(table["rows"], columns=table["columns"]).style.hide(axis="index")
+
+
+def notebook_table(frame: pd.DataFrame, columns: list[str] | None = None):
+    """A view for a notebook, formatted as in the report (Swedish headings, "91 %", "2,5", ja/nej), no row numbers."""
+    return _styled(html_table(frame, columns))
+
+
+def notebook_funnel(funnel: pd.DataFrame):
+    """The funnel for a notebook, one column per group, as in the report."""
+    return _styled(funnel_table(funnel))
+
+
 HTML_TASK_COLUMNS = [TASK_NUMBER, TITLE, RELEASE, P.SUBMISSIONS, P.SHARE, P.MEDIAN_DAYS, P.LATE_COUNT,
                      P.AWAITING_MANUAL, P.MEAN_SCORE]
 HTML_LEARNER_COLUMNS = [LEARNER, FIRST_NAME, LAST_NAME, UNIT, ROLE, P.TASKS_DONE, P.CURRENT_TITLE,
@@ -384,6 +419,7 @@ def render_html(views: CourseViews) -> str:
     figures = {
         "completion": figure_svg(completion_chart(views.tasks)),
         "spread": figure_svg(spread_chart(views.spread)),
+        "timeline": figure_svg(timeline_chart(views.timeline)),
         "funnel": figure_svg(funnel_chart(views.funnel)),
     }
     if (views.self_assessment[P.PAIRED] > 0).any():
@@ -400,6 +436,7 @@ def render_html(views: CourseViews) -> str:
         tasks=html_table(views.tasks, HTML_TASK_COLUMNS),
         learner_table=html_table(views.learners, HTML_LEARNER_COLUMNS),
         spread=html_table(views.spread, HTML_SPREAD_COLUMNS),
+        timeline=html_table(views.timeline),
         nudges=html_table(views.nudges, HTML_NUDGE_COLUMNS),
         funnel=funnel_table(views.funnel),
         funnel_by_unit=funnel_table(views.funnel_by_unit),
