@@ -41,3 +41,6 @@ c.Autograde.exclude_overwriting = {}
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 c.LimitOutput.max_lines = 200
+# ipykernel 7 warns on every start that local TCP is unencrypted; with hundreds of notebooks that
+# drowns the coordinator's terminal in noise. Real kernel errors still reach the graded cells.
+c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]

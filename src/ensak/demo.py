@@ -23,6 +23,7 @@ from ensak.course import Course, load_course
 from ensak.instance import create_instance
 from ensak.nbgrader_api import in_directory, load_config, require_success
 from ensak.release import generate_release
+from ensak.report import write_report
 from ensak.roster import write_roster
 from ensak.skills import EVALUATION_KEYS
 from ensak.sync import SyncSummary, release_tasks, sync
@@ -236,6 +237,7 @@ def run_demo(output: Path | str, *, learners: int = 20, seed: int = 2010,
 
     step("Skapar uppgifterna i kursens rättningsbok", 0, 1)
     generate_release(course_dir)
+    step("Skapar uppgifterna i kursens rättningsbok", 1, 1)
     cohort = make_cohort(learners, len(course.tasks), rng)
     write_roster(course_dir, roster_frame(cohort))
     with Gradebook(config.CourseDirectory.db_url, course.id) as gradebook:
@@ -248,6 +250,7 @@ def run_demo(output: Path | str, *, learners: int = 20, seed: int = 2010,
 
     step("Släpper uppgifterna", 0, 1)
     release_tasks(course_dir, course.task_ids, config=config)
+    step("Släpper uppgifterna", 1, 1)
 
     homes = course_dir.parent / "deltagare"
     submissions = 0
@@ -263,5 +266,11 @@ def run_demo(output: Path | str, *, learners: int = 20, seed: int = 2010,
         step("Samlar in och rättar", len(graded), submissions)
 
     summary: SyncSummary = sync(course_dir, config=config, on_progress=graded_one)
+
+    step("Skriver lägesrapporten", 0, 1)
+    # The simulated course has run its course: the report looks at it on its closing day.
+    report = write_report(course_dir, course_dir.parent / "rapport", today=course.closes)
+    step("Skriver lägesrapporten", 1, 1)
     return {"course_dir": course_dir, "learners": len(cohort), "submissions": submissions,
-            "graded": len(summary.graded), "problems": summary.problems}
+            "graded": len(summary.graded), "problems": summary.problems, "today": course.closes,
+            "report": report["html"], "workbook": report["xlsx"]}
