@@ -53,3 +53,11 @@ def fresh_course(tmp_path) -> Path:
     course_dir = create_instance(tmp_path / "kurs")
     generate_release(course_dir)
     return course_dir
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> dict:
+    """One small demo cohort for the session: the real cycle from release to report."""
+    from ensak.demo import run_demo
+
+    return run_demo(tmp_path_factory.mktemp("demo") / "demo-output", learners=5, seed=7)
