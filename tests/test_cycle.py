@@ -11,6 +11,7 @@ from nbgrader.api import Gradebook
 
 from ensak.answers import ANSWERS_FILE
 from ensak.demo import demo_config, fetch_task, run_widget_cells, submit_task
+from ensak.gradebook import gradebook_url
 from ensak.sync import sync
 
 pytestmark = pytest.mark.slow
@@ -69,7 +70,8 @@ def cycle(released_course, tmp_path_factory):
 
 
 def scores(course_dir, learner):
-    with Gradebook(f"sqlite:///{course_dir / 'gradebook' / 'gradebook.db'}", "ensak") as gb:
+    # The course's own gradebook, SQLite or PostgreSQL (test_postgres_cycle.py runs these tests there too).
+    with Gradebook(gradebook_url(course_dir), "ensak") as gb:
         submission = gb.find_submission(TASK, learner)
         return submission.code_score, submission.max_code_score, submission.needs_manual_grade
 
