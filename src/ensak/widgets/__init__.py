@@ -3,6 +3,7 @@
 from ensak.widgets.base import REGISTRY, AnswerWidget
 from ensak.widgets.checklist import Checklist
 from ensak.widgets.dialogue import CommentSimulator, PostChecker
+from ensak.widgets.planner_course import CoursePlanner
 from ensak.widgets.decision import Choice, DecisionGuide, Outcome, Step
 from ensak.widgets.licences import LicenceChooser
 from ensak.widgets.monitoring import MonitoringPlanner
@@ -20,4 +21,4 @@ from ensak.widgets.writing import MarkdownPractice, WebTextChecker
 __all__ = ["REGISTRY", "AnswerWidget", "Checklist", "Option", "Quiz", "SCALE", "SelfAssessment", "TextAnswer",
            "MarkdownPractice", "WebTextChecker", "BlogRotaPlanner", "Choice", "DecisionGuide", "Outcome", "Step",
            "LicenceChooser", "EpisodePlanner", "MonitoringPlanner", "ChannelStrategyPlanner", "AudienceSimulator",
-           "SearchQueryBuilder", "ReferenceBuilder", "PostChecker", "CommentSimulator"]
+           "SearchQueryBuilder", "ReferenceBuilder", "PostChecker", "CommentSimulator", "CoursePlanner"]

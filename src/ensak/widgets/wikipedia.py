@@ -16,9 +16,9 @@ import ipywidgets as w
 from ensak.answers import AnswerStore
 from ensak.widgets.base import AnswerWidget, escape
 from ensak.widgets.feedback import Finding, render_findings
+from ensak.widgets.rota import MONTHS
+from ensak.widgets.rota import swedish_date as _day_month
 
-MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-          "november", "december"]
 
 # field -> (template parameter, Swedish label, what it is for). Order is the order in the template.
 WEB_FIELDS: dict[str, tuple[str, str, str]] = {
@@ -58,7 +58,7 @@ class Reference:
 
 def swedish_date(day: dt.date) -> str:
     """The form the templates' documentation uses: '15 januari 2027'."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return _day_month(day, year=True)
 
 
 def parse_date(text: str) -> dt.date:
