@@ -81,7 +81,7 @@ def test_do_the_search_links_carry_the_whole_query():
     assert set(links) == {"Google", "Bing", "DuckDuckGo"}
     assert parse_qs(urlparse(links["Google"]).query)["q"] == ["barn site:kb.se"]
     html = render_query(query)
-    assert "Sök med Google" in html and 'rel="noopener"' in html and "<caption>" in html
+    assert "Sök med Google" in html and 'rel="noopener"' in html and ">Så fungerar sökfrågan, del för del</caption>" in html
 
 
 def test_does_the_builder_show_save_and_restore_the_query(tmp_path):

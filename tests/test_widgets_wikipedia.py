@@ -81,7 +81,7 @@ def test_can_a_pipe_or_braces_in_a_title_not_break_the_template():
 
 def test_are_the_parts_explained_in_a_captioned_table():
     html = render_reference(build_reference("webb", {"url": "https://a.se", "titel": "T"}, today=TODAY))
-    assert "<caption>Referensens delar</caption>" in html and "webbsidor ändras" in html and "✓ Bra:" in html
+    assert ">Referensens delar</caption>" in html and "webbsidor ändras" in html and "✓ Bra:" in html
 
 
 def test_does_the_builder_switch_fields_save_and_restore(tmp_path):

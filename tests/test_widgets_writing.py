@@ -144,3 +144,11 @@ def test_does_the_practice_pad_show_progress_save_and_restore(tmp_path):
 
     again = MarkdownPractice("markdown", store=AnswerStore(tmp_path))
     assert again.box.value == pad.box.value and "2 av 4 klara" in again.goals.value
+
+
+def test_is_a_table_captioned_with_column_headers_and_visible_borders():
+    from ensak.widgets.feedback import render_table
+
+    html = render_table("Plan <1>", ["Vem", "När"], [["Anna", "<em>i dag</em>"]])
+    assert ">Plan &lt;1&gt;</caption>" in html and html.count('scope="col"') == 2
+    assert "<td style=" in html and "border:1px solid" in html and "<em>i dag</em>" in html

@@ -21,6 +21,7 @@ from icalendar import Alarm, Calendar, Event
 from ensak.answers import AnswerStore
 from ensak.course import COURSE_FILE, DEFAULT_PACE_DAYS, CoursePlanError, load_course
 from ensak.widgets.base import AnswerWidget, escape
+from ensak.widgets.feedback import render_table
 from ensak.widgets.rota import WEEKDAYS, swedish_date
 
 PLAN_FILE = "min-kurstid.ics"
@@ -121,11 +122,8 @@ def sessions_table_html(sessions: Sequence[Session], today: dt.date) -> str:
     for s in sessions:
         when = f"{WEEKDAYS[s.day.weekday()]} {swedish_date(s.day, year=True)} kl. {s.start:%H:%M}"
         note = " (har redan varit – gör uppgiften när du kan)" if s.day < today else ""
-        rows.append(f"<tr><td>{s.task.number}</td><td>{escape(s.task.title)}</td>"
-                    f"<td>{swedish_date(s.task.release, year=True)}</td><td>{when}{note}</td></tr>")
-    return ('<table class="ensak-table"><caption>Min kursplan</caption><thead><tr><th scope="col">Uppgift</th>'
-            '<th scope="col">Titel</th><th scope="col">Släpps</th><th scope="col">Min kurstid</th></tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
+        rows.append([str(s.task.number), escape(s.task.title), swedish_date(s.task.release, year=True), when + note])
+    return render_table("Min kursplan", ["Uppgift", "Titel", "Släpps", "Min kurstid"], rows)
 
 
 class CoursePlanner(AnswerWidget):

@@ -14,7 +14,7 @@ import ipywidgets as w
 
 from ensak.answers import AnswerStore
 from ensak.widgets.base import AnswerWidget, escape
-from ensak.widgets.feedback import Finding, render_findings
+from ensak.widgets.feedback import Finding, render_findings, render_table
 
 PLACES: dict[str, str] = {
     "profil": "Min privata Facebookprofil",
@@ -131,10 +131,8 @@ def who_sees(place: str, audience: str | None = None, *, tagged: bool = False, s
 
 
 def render_visibility(result: Visibility) -> str:
-    rows = "".join(f"<tr><td>{escape(CIRCLES[c])}</td><td><strong>{ANSWER_LABELS[v]}</strong></td></tr>"
-                   for c, v in result.circles.items())
-    table = ('<table class="ensak-table"><caption>Vem kan se inlägget?</caption>'
-             f'<thead><tr><th scope="col">Vem</th><th scope="col">Kan se</th></tr></thead><tbody>{rows}</tbody></table>')
+    table = render_table("Vem kan se inlägget?", ["Vem", "Kan se"],
+                         [[escape(CIRCLES[c]), f"<strong>{ANSWER_LABELS[v]}</strong>"] for c, v in result.circles.items()])
     summary = f"<p><strong>Räckvidd: {escape(REACH_LABELS[result.reach])}.</strong></p>"
     return summary + table + render_findings(result.findings, heading="Tänk på")
 

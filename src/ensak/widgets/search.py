@@ -14,7 +14,7 @@ import ipywidgets as w
 
 from ensak.answers import AnswerStore
 from ensak.widgets.base import AnswerWidget, escape
-from ensak.widgets.feedback import Finding, render_findings
+from ensak.widgets.feedback import Finding, render_findings, render_table
 
 FILETYPES: dict[str, str] = {
     "": "alla filtyper",
@@ -134,10 +134,8 @@ def build_query(all_words: str = "", phrase: str = "", any_words: str = "", none
 
 
 def render_query(query: Query) -> str:
-    rows = "".join(f"<tr><td><code>{escape(part)}</code></td><td>{escape(why)}</td></tr>" for part, why in query.parts)
-    table = ('<table class="ensak-table"><caption>Så fungerar sökfrågan, del för del</caption>'
-             f'<thead><tr><th scope="col">Del</th><th scope="col">Vad den gör</th></tr></thead><tbody>{rows}</tbody>'
-             "</table>") if rows else ""
+    table = render_table("Så fungerar sökfrågan, del för del", ["Del", "Vad den gör"],
+                         [[f"<code>{escape(part)}</code>", escape(why)] for part, why in query.parts]) if query.parts else ""
     links = " · ".join(f'<a href="{escape(url)}" target="_blank" rel="noopener">Sök med {name}</a>'
                        for name, url in query.links().items())
     links_html = f"<p>{links} (öppnas i en ny flik)</p>" if links else ""

@@ -15,7 +15,7 @@ import ipywidgets as w
 
 from ensak.answers import AnswerStore
 from ensak.widgets.base import AnswerWidget, escape
-from ensak.widgets.feedback import Finding, render_findings
+from ensak.widgets.feedback import Finding, render_findings, render_table
 from ensak.widgets.rota import MONTHS
 from ensak.widgets.rota import swedish_date as _day_month
 
@@ -171,10 +171,9 @@ def build_reference(kind: str, values: dict[str, str], *, today: dt.date | None 
 
 
 def render_reference(reference: Reference) -> str:
-    rows = "".join(f"<tr><td><code>{escape(part)}</code></td><td>{escape(why)}</td></tr>"
-                   for part, why in reference.parts)
-    table = ('<table class="ensak-table"><caption>Referensens delar</caption><thead><tr><th scope="col">Del</th>'
-             f'<th scope="col">Varför den är med</th></tr></thead><tbody>{rows}</tbody></table>') if rows else ""
+    table = render_table("Referensens delar", ["Del", "Varför den är med"],
+                         [[f"<code>{escape(part)}</code>", escape(why)] for part, why in reference.parts]
+                         ) if reference.parts else ""
     return table + render_findings(reference.findings)
 
 
