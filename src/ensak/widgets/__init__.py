@@ -13,6 +13,7 @@ from ensak.widgets.quiz import Option, Quiz
 from ensak.widgets.rota import BlogRotaPlanner
 from ensak.widgets.search import SearchQueryBuilder
 from ensak.widgets.selfassessment import SCALE, SelfAssessment
+from ensak.widgets.sharing import BlogComment, SharingChoice
 from ensak.widgets.strategy import ChannelStrategyPlanner
 from ensak.widgets.text import TextAnswer
 from ensak.widgets.wikipedia import ReferenceBuilder
@@ -21,4 +22,5 @@ from ensak.widgets.writing import MarkdownPractice, WebTextChecker
 __all__ = ["REGISTRY", "AnswerWidget", "Checklist", "Option", "Quiz", "SCALE", "SelfAssessment", "TextAnswer",
            "MarkdownPractice", "WebTextChecker", "BlogRotaPlanner", "Choice", "DecisionGuide", "Outcome", "Step",
            "LicenceChooser", "EpisodePlanner", "MonitoringPlanner", "ChannelStrategyPlanner", "AudienceSimulator",
-           "SearchQueryBuilder", "ReferenceBuilder", "PostChecker", "CommentSimulator", "CoursePlanner"]
+           "SearchQueryBuilder", "ReferenceBuilder", "PostChecker", "CommentSimulator", "CoursePlanner",
+           "SharingChoice", "BlogComment"]
