@@ -15,6 +15,9 @@ c.CourseDirectory.course_id = os.environ.get("ENSAK_COURSE_ID", plan["course"]["
 c.CourseDirectory.db_url = os.environ.get("ENSAK_DB_URL", f"sqlite:///{here / 'gradebook' / 'gradebook.db'}")
 # The exchange is a git-ignored folder by default; on a hub it is a folder every learner can reach.
 c.Exchange.root = os.environ.get("ENSAK_EXCHANGE", str(here / "exchange"))
+# Learners write into the exchange: collect only whole submissions, in the name of the account that made
+# them, without following links out of them (ensak.exchange says why it skips one).
+c.ExchangeFactory.collect = "ensak.exchange.CheckedCollect"
 
 # facit.json is the answer key in source/: it must never reach learners or the autograder's copy.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "facit.json"]
@@ -41,6 +44,17 @@ c.Autograde.exclude_overwriting = {}
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 c.LimitOutput.max_lines = 200
+# ...nor fill memory and the feedback with megabytes printed on one line: output is cut as it arrives.
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties, IgnorePattern, LimitOutput, SaveAutoGrades,
+)
+
+from ensak.preprocessors import BoundedExecute  # noqa: E402
+
+c.Autograde.autograde_preprocessors = [BoundedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+c.BoundedExecute.max_output_chars = 100_000
 # ipykernel 7 warns on every start that local TCP is unencrypted; with hundreds of notebooks that
 # drowns the coordinator's terminal in noise. Real kernel errors still reach the graded cells.
 c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]

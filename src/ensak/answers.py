@@ -17,6 +17,8 @@ from typing import Any
 ANSWERS_FILE = "svar.json"
 ANSWER_KEY_FILE = "facit.json"
 FORMAT_VERSION = 1
+# Each answer records the hub user who saved it (absent outside a hub).
+SAVED_BY = "by"
 # An answers file is a few kilobytes; anything this large was not written by the widgets.
 MAX_ANSWERS_BYTES = 1_000_000
 
@@ -36,6 +38,11 @@ def answers_path(folder: Path | str | None = None) -> Path:
     folder = Path(folder) if folder is not None else Path.cwd()
     name = ANSWER_KEY_FILE if is_source_folder(folder) else ANSWERS_FILE
     return folder / name
+
+
+def current_learner() -> str:
+    """The learner this kernel runs for, as JupyterHub tells it; "" outside a hub."""
+    return os.environ.get("JUPYTERHUB_USER", "")
 
 
 def now_iso() -> str:
@@ -144,6 +151,9 @@ class AnswerStore:
             current = {}
         current.update({k: v for k, v in self._answers.items() if k not in current})
         current[key] = {"value": value, "kind": kind, "saved": now_iso()}
+        # Who saved it, so that an answers file copied from a colleague shows at collection.
+        if current_learner():
+            current[key][SAVED_BY] = current_learner()
         self._answers = current
         _write_atomically(self.path, {"format": FORMAT_VERSION, "answers": current})
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from nbformat import NotebookNode
-from nbgrader.preprocessors import OverwriteCells
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import Execute, OverwriteCells
+from traitlets import Integer
 
 
 class RestoreDeletedCells(OverwriteCells):
@@ -45,3 +47,51 @@ class RestoreDeletedCells(OverwriteCells):
             earlier = [indexes[c.name] for c in source_cells[:position] if c.name in indexes]
             nb.cells.insert(max(earlier) + 1 if earlier else 0, cell)
         return nb, resources
+
+
+class BoundedExecute(Execute):
+    """nbgrader's Execute, keeping at most `max_output_chars` of each cell's output while it runs.
+
+    nbgrader's LimitOutput cuts lines only after the whole notebook has run, so a cell printing
+    megabytes (on one line, or in a loop until the timeout stops it) is first held in memory and
+    then written to autograded/ and the feedback in full. Dropping the rest as it arrives keeps
+    both small; the learner's other cells are graded as usual.
+    """
+
+    max_output_chars = Integer(
+        100_000, help="Characters of output kept per cell; the rest is dropped with a note (-1: no limit)."
+    ).tag(config=True)
+
+    truncation_note = "\n… Utskriften var för lång och har kortats här. …\n"
+
+    def output(self, outs, msg, display_id, cell_index):
+        if self.max_output_chars < 0 or msg["msg_type"] not in ("stream", "display_data", "execute_result"):
+            return super().output(outs, msg, display_id, cell_index)
+        used = self._used(outs)
+        if used >= self.max_output_chars:
+            return None
+        before = len(outs)
+        out = super().output(outs, msg, display_id, cell_index)
+        if out is not None and used + _output_size(out) > self.max_output_chars:
+            if out.get("output_type") == "stream":
+                out.text = out.text[: self.max_output_chars - used]
+            elif outs and outs[-1] is out:
+                outs.pop()
+            outs.append(new_output("stream", name="stdout", text=self.truncation_note))
+        added = outs[before:] if len(outs) >= before else outs  # nbclient may have cleared the list
+        self._sizes[id(outs)] = (len(outs), (used if len(outs) >= before else 0) + sum(map(_output_size, added)))
+        return out
+
+    def _used(self, outs: list) -> int:
+        # A running total per output list: summing every output on each message would make a
+        # cell that prints a line at a time quadratic. A shorter list than last time was cleared.
+        if not hasattr(self, "_sizes"):
+            self._sizes = {}
+        length, used = self._sizes.get(id(outs), (0, 0))
+        if len(outs) != length:
+            used = sum(_output_size(o) for o in outs)
+        return used
+
+
+def _output_size(output: NotebookNode) -> int:
+    return len(str(output.get("text", ""))) + len(str(output.get("data", "")))
