@@ -201,6 +201,48 @@ def message(
         raise typer.Exit(code=1)
 
 
+@app.command("sync")
+def sync_command(
+    course_dir: Path = COURSE_DIR,
+    workers: int = typer.Option(0, "--workers", min=0, help="Grading processes (default: one per core)."),
+    no_feedback: bool = typer.Option(False, "--no-feedback", help="Collect and grade, but give no feedback."),
+) -> None:
+    """Collect new submissions, grade the new or changed ones and give feedback on fully graded ones."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ensak.schedule import BusyError
+    from ensak.sync import sync
+
+    _load_course_or_fail(course_dir)
+    bars: dict[str, int] = {}
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  transient=False) as progress:
+
+        def on_step(label: str, done: int, total: int) -> None:
+            if total == 0:
+                return
+            if label not in bars:
+                bars[label] = progress.add_task(label, total=total)
+            progress.update(bars[label], completed=done, total=total)
+
+        try:
+            summary = sync(course_dir, workers=workers or None, feedback=not no_feedback, on_step=on_step)
+        except BusyError as exc:
+            fail(str(exc))
+    if not (summary.collected or summary.graded or summary.feedback or summary.problems):
+        typer.echo("Inget nytt att samla in, rätta eller återkoppla.")
+    else:
+        typer.echo(f"Insamlade: {len(summary.collected)}. Rättade: {len(summary.graded)}. "
+                   f"Återkoppling utlämnad: {len(summary.feedback)}.")
+    if summary.waiting_for_manual_grading:
+        typer.echo(f"{summary.waiting_for_manual_grading} inlämningar väntar på att du bedömer reflektionen "
+                   "i formgrader; återkopplingen lämnas ut vid nästa sync efter det.")
+    for problem in summary.problems:
+        typer.secho(f"Problem: {problem}", fg=typer.colors.RED)
+    if summary.problems:
+        raise typer.Exit(code=1)
+
+
 @app.command()
 def hub(
     course_dir: Path = COURSE_DIR,

@@ -1,86 +1,431 @@
-"""Bring the gradebook up to date: collect new submissions from the exchange and autograde them.
+"""Bring the gradebook up to date: collect new submissions, autograde the new or changed ones in
+parallel worker processes, and generate and release feedback for submissions that are fully graded.
 
-First, serial version driven through nbgrader's Python API in one process.
+Every step is recorded in a journal (gradebook/sync-state.db) only after it has finished, and every
+step can be repeated without harm. So a sync killed at any moment simply finishes on the next run:
+nothing is lost, and nothing is recorded twice.
 """
 
 from __future__ import annotations
 
+import copy
+import ctypes
+import glob
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import sqlite3
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import closing
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from traitlets.config import Config
 
-from ensak.course import load_course
-from ensak.nbgrader_api import in_directory, load_config, make_api, require_success
+from ensak.nbgrader_api import NbgraderStepError, in_directory, load_config, make_api
+
+STATE_FILE = "sync-state.db"  # in gradebook/, next to the gradebook and git-ignored with it
+# nbgrader's default SQLite wait is 5 seconds; parallel graders may queue a little longer for a write.
+SQLITE_BUSY_TIMEOUT_S = 120
+
+STEP_COLLECT = "Samlar in inlämningar"
+STEP_GRADE = "Rättar automatiskt"
+STEP_FEEDBACK = "Skapar och lämnar ut återkoppling"
+
+Pair = tuple[str, str]  # (learner, task)
 
 
 @dataclass
 class SyncSummary:
-    collected: list[tuple[str, str]] = field(default_factory=list)   # (learner, task)
-    graded: list[tuple[str, str]] = field(default_factory=list)
+    collected: list[Pair] = field(default_factory=list)
+    graded: list[Pair] = field(default_factory=list)
+    feedback: list[Pair] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    waiting_for_manual_grading: int = 0
 
 
-def _timestamp(folder: Path) -> str:
-    stamp = folder / "timestamp.txt"
-    return stamp.read_text(encoding="utf-8").strip() if stamp.exists() else ""
+# --- the journal ---------------------------------------------------------------------------------
 
 
-def needs_grading(course_dir: Path, learner: str, task_id: str) -> bool:
-    """A submission needs grading when it was never graded or was resubmitted since."""
-    submitted = course_dir / "submitted" / learner / task_id
-    autograded = course_dir / "autograded" / learner / task_id
-    if not submitted.is_dir():
+def state_path(course_dir: Path | str) -> Path:
+    return Path(course_dir) / "gradebook" / STATE_FILE
+
+
+def open_state(course_dir: Path | str) -> sqlite3.Connection:
+    """The sync journal: what has been collected, graded and fed back, and an append-only event log."""
+    path = state_path(course_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(path, timeout=60, isolation_level=None)
+    connection.executescript("""
+        CREATE TABLE IF NOT EXISTS collected (learner TEXT, task TEXT, inbound TEXT NOT NULL, at TEXT NOT NULL,
+                                              PRIMARY KEY (learner, task));
+        CREATE TABLE IF NOT EXISTS graded (learner TEXT, task TEXT, timestamp TEXT NOT NULL, at TEXT NOT NULL,
+                                           PRIMARY KEY (learner, task));
+        CREATE TABLE IF NOT EXISTS feedback (learner TEXT, task TEXT, fingerprint TEXT NOT NULL, at TEXT NOT NULL,
+                                             PRIMARY KEY (learner, task));
+        CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, step TEXT NOT NULL,
+                                           learner TEXT NOT NULL, task TEXT NOT NULL, detail TEXT NOT NULL,
+                                           at TEXT NOT NULL);
+    """)
+    return connection
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _record(state: sqlite3.Connection, table: str, pair: Pair, column: str, value: str, step: str) -> None:
+    # One transaction: the state row and its event are written together or not at all.
+    now = _now()
+    state.execute("BEGIN IMMEDIATE")
+    try:
+        state.execute(f"INSERT OR REPLACE INTO {table} (learner, task, {column}, at) VALUES (?, ?, ?, ?)",
+                      (*pair, value, now))
+        state.execute("INSERT INTO events (step, learner, task, detail, at) VALUES (?, ?, ?, ?, ?)",
+                      (step, *pair, value, now))
+        state.execute("COMMIT")
+    except BaseException:
+        state.execute("ROLLBACK")
+        raise
+
+
+def _journal(state: sqlite3.Connection, table: str) -> dict[Pair, str]:
+    column = {"collected": "inbound", "graded": "timestamp", "feedback": "fingerprint"}[table]
+    return {(learner, task): value for learner, task, value in
+            state.execute(f"SELECT learner, task, {column} FROM {table}")}
+
+
+# --- configuration and workers -------------------------------------------------------------------
+
+
+def sync_config(course_dir: Path, config: Config | None) -> Config:
+    """The course's nbgrader configuration, made ready for several grading processes at once."""
+    # A deep copy: the caller's Config keeps its own settings.
+    config = copy.deepcopy(config) if config is not None else load_config(course_dir)
+    # One OS user may collect for many learners (the demo, a hub with a shared exchange).
+    config.ExchangeCollect.check_owner = False
+    db_url = str(config.CourseDirectory.db_url)
+    if db_url.startswith("sqlite") and "timeout=" not in db_url:
+        # Let parallel graders wait their turn to write instead of failing with "database is locked".
+        separator = "&" if "?" in db_url else "?"
+        config.CourseDirectory.db_url = f"{db_url}{separator}timeout={SQLITE_BUSY_TIMEOUT_S}"
+    return config
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+_WORKER_API = None
+
+
+def _die_with_parent() -> None:
+    # If the coordinator's sync is killed, its graders must not live on and write to the gradebook.
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _init_worker(course_dir: str, config: Config) -> None:
+    global _WORKER_API
+    _die_with_parent()
+    os.chdir(course_dir)
+    _WORKER_API = make_api(course_dir, config)
+
+
+def _error_text(result: dict) -> str:
+    text = (result.get("error") or result.get("log") or "").strip()
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("[")]
+    return lines[-1].strip() if lines else "okänt fel"
+
+
+def _run_step(api, step: str, task: str, learner: str) -> tuple[bool, str]:
+    if step == "autograde":
+        result = api.autograde(task, learner, force=True, create=True)
+    else:
+        result = api.generate_feedback(task, learner, force=True)
+    return bool(result.get("success")), "" if result.get("success") else _error_text(result)
+
+
+def _work(step: str, task: str, learner: str) -> tuple[bool, str]:
+    return _run_step(_WORKER_API, step, task, learner)
+
+
+class _Runner:
+    """Runs nbgrader steps in worker processes (started only when there is parallel work)."""
+
+    def __init__(self, course_dir: Path, config: Config, api, workers: int):
+        self.course_dir, self.config, self.api, self.workers = course_dir, config, api, workers
+        self.pool: ProcessPoolExecutor | None = None
+
+    def run(self, step: str, jobs: list[tuple[str, str]], on_done: Callable[[tuple[str, str], bool, str], None]) -> None:
+        """Run `step` for each (task, learner); call on_done in this process as each one finishes."""
+        if self.workers <= 1 or len(jobs) <= 1:
+            for job in jobs:
+                on_done(job, *_run_step(self.api, step, *job))
+            return
+        if self.pool is None:
+            # spawn, not fork: the parent holds database connections and threads (the progress bar).
+            self.pool = ProcessPoolExecutor(max_workers=min(self.workers, len(jobs)),
+                                            mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_init_worker, initargs=(str(self.course_dir), self.config))
+        pending: dict[Future, tuple[str, str]] = {self.pool.submit(_work, step, *job): job for job in jobs}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                job = pending.pop(future)
+                try:
+                    ok, error = future.result()
+                except Exception as exc:  # a worker died (out of memory, killed): report, go on
+                    ok, error = False, f"rättningsprocessen avbröts ({type(exc).__name__})"
+                on_done(job, ok, error)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+# --- the three phases ----------------------------------------------------------------------------
+
+
+def _timestamp(folder: Path) -> str | None:
+    try:
+        return (folder / "timestamp.txt").read_text(encoding="utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def latest_inbound(inbound: Path, task_id: str) -> dict[str, str]:
+    """{learner: name of their newest submission of `task_id` in the exchange's inbound folder}."""
+    from nbgrader.utils import parse_utc
+
+    newest: dict[str, tuple[datetime, str]] = {}
+    for path in glob.glob(os.path.join(glob.escape(str(inbound)), f"*+{glob.escape(task_id)}+*")):
+        name = os.path.basename(path)
+        parts = name.split("+")
+        if len(parts) < 3 or parts[1] != task_id:
+            continue
+        try:
+            when = parse_utc(parts[2])
+        except (ValueError, TypeError):
+            continue
+        if parts[0] not in newest or when > newest[parts[0]][0]:
+            newest[parts[0]] = (when, name)
+    return {learner: name for learner, (_, name) in newest.items()}
+
+
+def needs_grading(course_dir: Path, learner: str, task_id: str, graded: dict[Pair, str] | None = None) -> bool:
+    """A submission needs grading when the journal has no grading of exactly this submission."""
+    timestamp = _timestamp(Path(course_dir) / "submitted" / learner / task_id)
+    if timestamp is None:
         return False
-    return not autograded.is_dir() or _timestamp(submitted) != _timestamp(autograded)
+    if graded is None:
+        with closing(open_state(course_dir)) as state:
+            graded = _journal(state, "graded")
+    return graded.get((learner, task_id)) != timestamp
+
+
+def _collect(course_dir: Path, api, config: Config, tasks: list[str], state, summary: SyncSummary,
+             step: Callable[[str, int, int], None]) -> None:
+    inbound = Path(config.Exchange.root) / config.CourseDirectory.course_id / "inbound"
+    journal = _journal(state, "collected")
+    wanted: dict[str, dict[str, str]] = {}
+    for task_id in tasks:
+        for learner, name in latest_inbound(inbound, task_id).items():
+            target = course_dir / "submitted" / learner / task_id
+            if journal.get((learner, task_id)) != name or _timestamp(target) is None:
+                wanted.setdefault(task_id, {})[learner] = name
+    total = sum(len(v) for v in wanted.values())
+    done = 0
+    step(STEP_COLLECT, 0, total)
+    for task_id, learners in wanted.items():
+        for learner in learners:
+            # Whatever is there is older, or half a copy from an interrupted run: nbgrader copies afresh.
+            shutil.rmtree(course_dir / "submitted" / learner / task_id, ignore_errors=True)
+        result = api.collect(task_id, update=True)
+        if not result.get("success"):
+            summary.problems.append(f"Insamlingen av {task_id} misslyckades: {_error_text(result)}")
+            continue
+        for learner, name in learners.items():
+            if _timestamp(course_dir / "submitted" / learner / task_id) is None:
+                summary.problems.append(f"{learner} {task_id}: inlämningen kunde inte samlas in.")
+                continue
+            _record(state, "collected", (learner, task_id), "inbound", name, "collected")
+            summary.collected.append((learner, task_id))
+            done += 1
+            step(STEP_COLLECT, done, total)
+
+
+def _grade(course_dir: Path, runner: _Runner, tasks: list[str], state, summary: SyncSummary,
+           step: Callable[[str, int, int], None], on_progress: Callable[[str], None] | None) -> None:
+    graded = _journal(state, "graded")
+    jobs: list[tuple[str, str]] = []
+    expected: dict[Pair, str] = {}
+    for task_id in tasks:
+        for folder in sorted((course_dir / "submitted").glob(f"*/{task_id}")):
+            learner = folder.parent.name
+            timestamp = _timestamp(folder)
+            if timestamp is not None and graded.get((learner, task_id)) != timestamp:
+                jobs.append((task_id, learner))
+                expected[(learner, task_id)] = timestamp
+    done = 0
+    step(STEP_GRADE, 0, len(jobs))
+
+    def finished(job: tuple[str, str], ok: bool, error: str) -> None:
+        nonlocal done
+        task_id, learner = job
+        pair = (learner, task_id)
+        done += 1
+        step(STEP_GRADE, done, len(jobs))
+        if not ok:
+            summary.problems.append(f"{learner} {task_id}: den automatiska rättningen misslyckades: {error}")
+            return
+        if _timestamp(course_dir / "autograded" / learner / task_id) != expected[pair]:
+            summary.problems.append(f"{learner} {task_id}: rättningen blev inte klar; den görs om nästa gång.")
+            return
+        _record(state, "graded", pair, "timestamp", expected[pair], "graded")
+        summary.graded.append(pair)
+        if on_progress:
+            on_progress(f"{learner} {task_id}")
+
+    runner.run("autograde", jobs, finished)
+
+
+def grading_fingerprints(config: Config) -> dict[Pair, tuple[str, bool]]:
+    """{(learner, task): (fingerprint of every score and comment, still needs manual grading)}.
+
+    Two set-based queries over the whole gradebook, so a sync with nothing new stays fast at any size.
+    """
+    import sqlalchemy as sa
+    from nbgrader.api import Assignment, Comment, Grade, Student, SubmittedAssignment, SubmittedNotebook
+
+    def rows(model, *columns):
+        return (sa.select(Student.id, Assignment.name, SubmittedAssignment.timestamp, *columns)
+                .join(SubmittedNotebook, model.notebook_id == SubmittedNotebook.id)
+                .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
+                .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+                .join(Student, SubmittedAssignment.student_id == Student.id)
+                .where(Assignment.course_id == config.CourseDirectory.course_id))
+
+    engine = sa.create_engine(str(config.CourseDirectory.db_url))
+    parts: dict[Pair, list] = {}
+    manual: dict[Pair, bool] = {}
+    try:
+        with engine.connect() as connection:
+            grades = connection.execute(rows(Grade, Grade.id, Grade.auto_score, Grade.manual_score,
+                                             Grade.extra_credit, Grade.needs_manual_grade))
+            for learner, task, timestamp, *values in grades:
+                pair = (learner, task)
+                parts.setdefault(pair, [str(timestamp)]).append(("g", *map(str, values[:4])))
+                manual[pair] = manual.get(pair, False) or bool(values[4])
+            comments = connection.execute(rows(Comment, Comment.id, Comment.auto_comment, Comment.manual_comment))
+            for learner, task, timestamp, *values in comments:
+                parts.setdefault((learner, task), [str(timestamp)]).append(("c", *map(str, values)))
+    finally:
+        engine.dispose()
+    fingerprints = {}
+    for pair, items in parts.items():
+        head, rest = items[0], sorted(items[1:])
+        digest = hashlib.sha256(json.dumps([head, rest]).encode()).hexdigest()[:32]
+        fingerprints[pair] = (digest, manual.get(pair, False))
+    return fingerprints
+
+
+def _feedback(course_dir: Path, runner: _Runner, api, config: Config, tasks: list[str], state,
+              summary: SyncSummary, step: Callable[[str, int, int], None]) -> None:
+    graded = _journal(state, "graded")
+    given = _journal(state, "feedback")
+    wanted: dict[Pair, str] = {}
+    for pair, (fingerprint, needs_manual) in grading_fingerprints(config).items():
+        learner, task_id = pair
+        if task_id not in tasks or pair not in graded:
+            continue
+        # Only a submission graded in its current version, and graded all the way (reflections too).
+        if graded[pair] != _timestamp(course_dir / "submitted" / learner / task_id):
+            continue
+        if needs_manual:
+            summary.waiting_for_manual_grading += 1
+            continue
+        if given.get(pair) != fingerprint:
+            wanted[pair] = fingerprint
+    jobs = [(task_id, learner) for learner, task_id in sorted(wanted)]
+    done = 0
+    step(STEP_FEEDBACK, 0, len(jobs))
+
+    def finished(job: tuple[str, str], ok: bool, error: str) -> None:
+        nonlocal done
+        task_id, learner = job
+        done += 1
+        step(STEP_FEEDBACK, done, len(jobs))
+        if not ok:
+            summary.problems.append(f"{learner} {task_id}: återkopplingen kunde inte skapas: {error}")
+            return
+        result = api.release_feedback(task_id, learner)
+        if not result.get("success"):
+            summary.problems.append(f"{learner} {task_id}: återkopplingen kunde inte lämnas ut: {_error_text(result)}")
+            return
+        _record(state, "feedback", (learner, task_id), "fingerprint", wanted[(learner, task_id)], "feedback")
+        summary.feedback.append((learner, task_id))
+
+    runner.run("feedback", jobs, finished)
 
 
 def sync(course_dir: Path | str, *, config: Config | None = None,
-         on_progress: Callable[[str], None] | None = None) -> SyncSummary:
-    """Collect and autograde every released task; a problem with one submission never stops the rest."""
+         on_progress: Callable[[str], None] | None = None,
+         on_step: Callable[[str, int, int], None] | None = None,
+         workers: int | None = None, feedback: bool = True) -> SyncSummary:
+    """Collect, autograde (in `workers` processes, default one per core) and give feedback, for every
+    released task. A problem with one submission never stops the rest; run again to retry it.
+
+    `on_progress` hears "learner task" for each submission graded; `on_step` hears
+    (step label, done, total) for a progress bar.
+    """
+    from ensak.course import load_course
+    from ensak.schedule import course_lock
+
     course_dir = Path(course_dir).resolve()
     course = load_course(course_dir)
-    config = config if config is not None else load_config(course_dir)
-    config.ExchangeCollect.check_owner = False
+    config = sync_config(course_dir, config)
+    step = on_step or (lambda label, done, total: None)
     summary = SyncSummary()
-    with in_directory(course_dir):
+    with course_lock(course_dir, "sync"), closing(open_state(course_dir)) as state, in_directory(course_dir):
         api = make_api(course_dir, config)
         released = set(api.get_released_assignments())
-        for task in course.tasks:
-            if task.id not in released:
-                continue
-            result = api.collect(task.id, update=True)
-            if not result.get("success"):
-                summary.problems.append(f"collect {task.id}: {result.get('error') or result.get('log')}")
-                continue
-            task_submitted = course_dir / "submitted"
-            for learner_dir in sorted(task_submitted.glob(f"*/{task.id}")):
-                learner = learner_dir.parent.name
-                if not needs_grading(course_dir, learner, task.id):
-                    continue
-                summary.collected.append((learner, task.id))
-                if on_progress:
-                    on_progress(f"{learner} {task.id}")
-                result = api.autograde(task.id, learner, force=True, create=True)
-                if result.get("success"):
-                    summary.graded.append((learner, task.id))
-                else:
-                    summary.problems.append(f"autograde {learner} {task.id}: {result.get('error') or result.get('log')}")
+        tasks = [t.id for t in course.tasks if t.id in released]
+        runner = _Runner(course_dir, config, api, workers or default_workers())
+        try:
+            _collect(course_dir, api, config, tasks, state, summary, step)
+            _grade(course_dir, runner, tasks, state, summary, step, on_progress)
+            if feedback:
+                _feedback(course_dir, runner, api, config, tasks, state, summary, step)
+        finally:
+            runner.close()
     return summary
 
 
-def release_tasks(course_dir: Path | str, task_ids: list[str], *, config: Config | None = None) -> list[str]:
-    """Release tasks to the exchange (already released ones are left as they are)."""
-    course_dir = Path(course_dir).resolve()
-    config = config if config is not None else load_config(course_dir)
-    done = []
-    with in_directory(course_dir):
-        api = make_api(course_dir, config)
-        already = set(api.get_released_assignments())
-        for task_id in task_ids:
-            if task_id in already:
-                continue
-            require_success(api.release_assignment(task_id), f"release_assignment {task_id}")
-            done.append(task_id)
-    return done
+def graded_events(course_dir: Path | str) -> list[tuple[str, str, str]]:
+    """Every grading the journal has recorded, as (learner, task, submission timestamp), oldest first."""
+    with closing(open_state(course_dir)) as state:
+        return list(state.execute("SELECT learner, task, detail FROM events WHERE step = 'graded' ORDER BY id"))
+
+
+def release_tasks(course_dir: Path | str, task_ids: Iterable[str], *, config: Config | None = None) -> list[str]:
+    """Release tasks to the exchange (already released ones are left as they are); return those released now.
+
+    Kept for callers that want an exception on failure; ensak.schedule.release_tasks reports per task.
+    """
+    from ensak.schedule import release_tasks as release_with_report
+
+    result = release_with_report(course_dir, list(task_ids), config=config)
+    if result.problems:
+        raise NbgraderStepError("\n".join(result.problems))
+    return result.released
