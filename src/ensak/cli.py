@@ -292,5 +292,26 @@ def report(
     typer.echo(f"Arbetsboken: {paths['xlsx']}")
 
 
+@app.command()
+def blog(
+    export: Path = typer.Option(None, "--export", help="After the course: write the posts whose authors agreed "
+                                "to open publishing as Markdown files (with front matter) into this folder."),
+    course_dir: Path = COURSE_DIR,
+) -> None:
+    """Compile the closed course blog from shared reflections and comments, and release it to the learners."""
+    from ensak.blog import BlogError, export_public, format_summary, update_blog
+    from ensak.schedule import BusyError
+
+    _load_course_or_fail(course_dir)
+    try:
+        if export is not None:
+            written = export_public(course_dir, export)
+            typer.echo(f"{len(written)} inlägg med publiceringsmedgivande är skrivna till {export}.")
+            return
+        typer.echo(format_summary(update_blog(course_dir)))
+    except (BlogError, BusyError) as exc:
+        fail(str(exc))
+
+
 if __name__ == "__main__":
     app()
