@@ -237,6 +237,10 @@ def sync_command(
     if summary.waiting_for_manual_grading:
         typer.echo(f"{summary.waiting_for_manual_grading} inlämningar väntar på att du bedömer reflektionen "
                    "i formgrader; återkopplingen lämnas ut vid nästa sync efter det.")
+    if summary.notes:
+        typer.echo("Att titta på:")
+        for note in summary.notes:
+            typer.echo(f"  {note}")
     for problem in summary.problems:
         typer.secho(f"Problem: {problem}", fg=typer.colors.RED)
     if summary.problems:
