@@ -542,14 +542,16 @@ def _update_blog(course_dir: Path, config: Config, force: bool) -> BlogSummary:
 
     posts, problems = read_posts(course_dir, course)
     summary.problems.extend(problems)
-    comments = read_coordinator_comments(str(config.CourseDirectory.db_url), str(config.CourseDirectory.course_id))
+    if not released and not any(post.share for post in posts):
+        # Nobody has shared anything yet: nothing to release (and a sync pays no more than this glance).
+        return summary
+    gradebook = str(config.CourseDirectory.db_url)
+    comments = read_coordinator_comments(gradebook, str(config.CourseDirectory.course_id))
     posts = [replace(post, coordinator_comment=comments.get((post.learner, post.task), "")) for post in posts]
-    edition = make_edition(course, posts, ledger, learner_names(course_dir, str(config.CourseDirectory.db_url)))
+    edition = make_edition(course, posts, ledger, learner_names(course_dir, gradebook))
     summary.posts = sum(len(p) for p in edition.posts.values())
     summary.tasks = [task.id for task in edition.tasks]
     summary.comments = sum(len(c) for c in edition.comments.values())
-    if not summary.posts and not released:
-        return summary
 
     files = render_blog(edition)
     summary.changed = files != _current_files(blog_folder(course_dir))
