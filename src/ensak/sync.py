@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import ctypes
-import glob
 import hashlib
 import json
 import multiprocessing
@@ -45,7 +44,8 @@ class SyncSummary:
     collected: list[Pair] = field(default_factory=list)
     graded: list[Pair] = field(default_factory=list)
     feedback: list[Pair] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # not graded: repeated until dealt with
+    notes: list[str] = field(default_factory=list)  # graded, but worth a look: said once
     waiting_for_manual_grading: int = 0
 
 
@@ -204,25 +204,6 @@ def _timestamp(folder: Path) -> str | None:
         return None
 
 
-def latest_inbound(inbound: Path, task_id: str) -> dict[str, str]:
-    """{learner: name of their newest submission of `task_id` in the exchange's inbound folder}."""
-    from nbgrader.utils import parse_utc
-
-    newest: dict[str, tuple[datetime, str]] = {}
-    for path in glob.glob(os.path.join(glob.escape(str(inbound)), f"*+{glob.escape(task_id)}+*")):
-        name = os.path.basename(path)
-        parts = name.split("+")
-        if len(parts) < 3 or parts[1] != task_id:
-            continue
-        try:
-            when = parse_utc(parts[2])
-        except (ValueError, TypeError):
-            continue
-        if parts[0] not in newest or when > newest[parts[0]][0]:
-            newest[parts[0]] = (when, name)
-    return {learner: name for learner, (_, name) in newest.items()}
-
-
 def needs_grading(course_dir: Path, learner: str, task_id: str, graded: dict[Pair, str] | None = None) -> bool:
     """A submission needs grading when the journal has no grading of exactly this submission."""
     timestamp = _timestamp(Path(course_dir) / "submitted" / learner / task_id)
@@ -236,28 +217,41 @@ def needs_grading(course_dir: Path, learner: str, task_id: str, graded: dict[Pai
 
 def _collect(course_dir: Path, api, config: Config, tasks: list[str], state, summary: SyncSummary,
              step: Callable[[str, int, int], None]) -> None:
-    inbound = Path(config.Exchange.root) / config.CourseDirectory.course_id / "inbound"
+    from ensak.exchange import inbound_entries, newest_collectable, screen_inbound
+
+    exchange, course_id = Path(config.Exchange.root), config.CourseDirectory.course_id
     journal = _journal(state, "collected")
-    wanted: dict[str, dict[str, str]] = {}
+    wanted: dict[str, dict[str, tuple[str, str]]] = {}
     for task_id in tasks:
-        for learner, name in latest_inbound(inbound, task_id).items():
+        # What learners put in the exchange that collect will not take (said at every sync until
+        # they hand in again), and notes on what it takes (said once, before it is collected).
+        for finding in screen_inbound(course_dir, exchange, course_id, task_id):
+            (summary.problems if finding.blocking else summary.notes).append(str(finding))
+        for learner, entry in newest_collectable(inbound_entries(exchange, course_id, task_id)).items():
             target = course_dir / "submitted" / learner / task_id
-            if journal.get((learner, task_id)) != name or _timestamp(target) is None:
-                wanted.setdefault(task_id, {})[learner] = name
+            if journal.get((learner, task_id)) != entry.path.name or _timestamp(target) is None:
+                stamp = _timestamp(entry.path) or ""
+                wanted.setdefault(task_id, {})[learner] = (entry.path.name, stamp)
     total = sum(len(v) for v in wanted.values())
     done = 0
     step(STEP_COLLECT, 0, total)
     for task_id, learners in wanted.items():
-        for learner in learners:
-            # Whatever is there is older, or half a copy from an interrupted run: nbgrader copies afresh.
-            shutil.rmtree(course_dir / "submitted" / learner / task_id, ignore_errors=True)
+        for learner, (_, stamp) in learners.items():
+            target = course_dir / "submitted" / learner / task_id
+            current = _timestamp(target)
+            # Half a copy (no timestamp), or this very submission copied by a run that was stopped
+            # before it could confirm the copy: let collect take it afresh from the exchange.
+            # An older submission is left for collect to replace.
+            if target.exists() and (current is None or current == stamp):
+                shutil.rmtree(target)
         result = api.collect(task_id, update=True)
         if not result.get("success"):
             summary.problems.append(f"Insamlingen av {task_id} misslyckades: {_error_text(result)}")
             continue
-        for learner, name in learners.items():
-            if _timestamp(course_dir / "submitted" / learner / task_id) is None:
-                summary.problems.append(f"{learner} {task_id}: inlämningen kunde inte samlas in.")
+        for learner, (name, stamp) in learners.items():
+            if _timestamp(course_dir / "submitted" / learner / task_id) != stamp:
+                summary.problems.append(f"{learner} {task_id}: inlämningen kunde inte samlas in; "
+                                        "det görs ett nytt försök vid nästa sync.")
                 continue
             _record(state, "collected", (learner, task_id), "inbound", name, "collected")
             summary.collected.append((learner, task_id))
@@ -267,16 +261,28 @@ def _collect(course_dir: Path, api, config: Config, tasks: list[str], state, sum
 
 def _grade(course_dir: Path, runner: _Runner, tasks: list[str], state, summary: SyncSummary,
            step: Callable[[str, int, int], None], on_progress: Callable[[str], None] | None) -> None:
+    from ensak.screening import screen_after_grading, screen_before_grading
+
     graded = _journal(state, "graded")
     jobs: list[tuple[str, str]] = []
     expected: dict[Pair, str] = {}
+    notes: dict[Pair, list[str]] = {}
     for task_id in tasks:
         for folder in sorted((course_dir / "submitted").glob(f"*/{task_id}")):
             learner = folder.parent.name
             timestamp = _timestamp(folder)
-            if timestamp is not None and graded.get((learner, task_id)) != timestamp:
-                jobs.append((task_id, learner))
-                expected[(learner, task_id)] = timestamp
+            if timestamp is None or graded.get((learner, task_id)) == timestamp:
+                continue
+            findings = screen_before_grading(course_dir, learner, task_id)
+            blocking = [str(f) for f in findings if f.blocking]
+            if blocking:
+                # autograde would only fail with a traceback: say what is wrong instead, every sync,
+                # until the learner hands in again.
+                summary.problems.extend(blocking)
+                continue
+            jobs.append((task_id, learner))
+            expected[(learner, task_id)] = timestamp
+            notes[(learner, task_id)] = [str(f) for f in findings]
     done = 0
     step(STEP_GRADE, 0, len(jobs))
 
@@ -294,6 +300,8 @@ def _grade(course_dir: Path, runner: _Runner, tasks: list[str], state, summary: 
             return
         _record(state, "graded", pair, "timestamp", expected[pair], "graded")
         summary.graded.append(pair)
+        # Notes are said once: at the sync that grades this submission.
+        summary.notes.extend(notes[pair] + [str(f) for f in screen_after_grading(course_dir, learner, task_id)])
         if on_progress:
             on_progress(f"{learner} {task_id}")
 
