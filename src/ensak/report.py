@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -214,21 +215,23 @@ def _percent(share: float) -> str:
 
 def completion_chart(tasks: pd.DataFrame):
     """Horizontal bars: how many have submitted each task, with count and share written on each bar."""
-    fig, ax = _new_figure(8, 0.5 * max(len(tasks), 2) + 1.2)
-    labels = [f"{n}. {title}" for n, title in zip(tasks[TASK_NUMBER], tasks[TITLE])]
+    fig, ax = _new_figure(9, 0.55 * max(len(tasks), 2) + 1.5)
+    labels = [_wrap(f"{n}. {title}", 34) for n, title in zip(tasks[TASK_NUMBER], tasks[TITLE])]
     positions = range(len(tasks))
     total = int(tasks[P.LEARNERS].max()) if len(tasks) else 0
     ax.barh(positions, [total] * len(tasks), color="#e6e6e6", edgecolor="#555555", hatch="//",
             label="Inte inlämnad")
     ax.barh(positions, tasks[P.SUBMISSIONS], color="#2b5d8a", edgecolor="#1b3d5a", label="Inlämnad")
-    for y, (count, share) in enumerate(zip(tasks[P.SUBMISSIONS], tasks[P.SHARE])):
-        ax.text(total * 1.01 if total else 0.1, y, f"{count} av {total} ({_percent(share)})", va="center")
+    for y, (count, share, released, release) in enumerate(
+            zip(tasks[P.SUBMISSIONS], tasks[P.SHARE], tasks[P.RELEASED], tasks[RELEASE])):
+        text = f"{count} av {total} ({_percent(share)})" if released else f"släpps {P.swedish_date(release.date())}"
+        ax.text(total * 1.02 if total else 0.1, y, text, va="center")
     ax.set_yticks(list(positions), labels)
     ax.invert_yaxis()
-    ax.set_xlim(0, max(total, 1) * 1.35)
+    ax.set_xlim(0, max(total, 1) * 1.45)
     ax.set_xlabel("Antal deltagare")
     ax.set_title("Inlämnade uppgifter")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.5 / max(len(tasks), 2)), ncols=2, frameon=False)
+    fig.legend(loc="outside lower center", ncols=2, frameon=False)
     return fig
 
 
@@ -322,7 +325,7 @@ def self_assessment_chart(change: pd.DataFrame):
     ax.set_xticks(range(1, 6))
     ax.set_xlabel("Hur säker (1 = inte alls, 5 = mycket säker), medel")
     ax.set_title("Självskattning före och efter kursen")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=2, frameon=False)
+    fig.legend(loc="outside lower center", ncols=2, frameon=False)
     return fig
 
 
@@ -372,8 +375,17 @@ def html_table(frame: pd.DataFrame, columns: list[str] | None = None) -> dict:
     originals = [c for c in frame.columns if c in COLUMN_LABELS]
     rows = [[_cell_text(value, column) for value, column in zip(row, originals)]
             for row in shown.itertuples(index=False, name=None)]
-    numeric = [pd.api.types.is_numeric_dtype(frame[c]) and frame[c].dtype != bool for c in originals]
-    return {"columns": list(shown.columns), "rows": rows, "numeric": numeric}
+    return {"columns": list(shown.columns), "rows": rows, "classes": [_cell_class(frame[c]) for c in originals]}
+
+
+def _cell_class(column: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(column):
+        return ""
+    if pd.api.types.is_numeric_dtype(column):
+        return "num"
+    if pd.api.types.is_datetime64_any_dtype(column) or any(isinstance(v, dt.date) for v in column.head(5)):
+        return "date"
+    return ""
 
 
 def funnel_table(funnel: pd.DataFrame) -> dict:
@@ -383,7 +395,7 @@ def funnel_table(funnel: pd.DataFrame) -> dict:
     cells = {(g, st): f"{n} av {size} ({_percent(share)})" for g, st, n, size, share in
              zip(funnel[P.GROUP], funnel[P.STAGE], funnel[P.LEARNERS], funnel[P.GROUP_SIZE], funnel[P.SHARE])}
     rows = [[stage, *(cells.get((g, stage), "–") for g in groups)] for stage in stages]
-    return {"columns": [COLUMN_LABELS[P.STAGE], *groups], "rows": rows, "numeric": [False] + [True] * len(groups)}
+    return {"columns": [COLUMN_LABELS[P.STAGE], *groups], "rows": rows, "classes": [""] + ["num"] * len(groups)}
 
 
 def _styled(table: dict):
@@ -413,8 +425,11 @@ def _environment() -> Environment:
     return Environment(loader=PackageLoader("ensak", "templates"), autoescape=select_autoescape(["html", "j2"]))
 
 
-def render_html(views: CourseViews) -> str:
-    """The report as one self-contained HTML page (charts inline, no external files)."""
+def render_html(views: CourseViews, blog_href: str | None = None) -> str:
+    """The report as one self-contained HTML page (charts inline, no external files).
+
+    `blog_href` links the compiled course blog (ensak.blog), relative to the report.
+    """
     position = views.position
     figures = {
         "completion": figure_svg(completion_chart(views.tasks)),
@@ -447,6 +462,7 @@ def render_html(views: CourseViews) -> str:
         min_group=P.MIN_GROUP_SIZE,
         problems=len(views.answer_problems),
         rules=views.course.nudge,
+        blog_href=blog_href,
     )
 
 
@@ -479,6 +495,10 @@ def write_report(course_dir: Path, out_dir: Path, *, with_names: bool = False, t
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{REPORT_STEM}-{_slug(views.course.id)}-{views.today.isoformat()}"
     html_path = out_dir / f"{stem}.html"
-    html_path.write_text(render_html(views), encoding="utf-8")
+    from ensak.blog import blog_index  # here, so that reading the views never loads the blog's widgets
+
+    blog = blog_index(course_dir)
+    blog_href = Path(os.path.relpath(blog, out_dir.resolve())).as_posix() if blog else None
+    html_path.write_text(render_html(views, blog_href), encoding="utf-8")
     xlsx_path = write_workbook(views, out_dir / f"{stem}.xlsx")
     return {"html": html_path, "xlsx": xlsx_path}
