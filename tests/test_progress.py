@@ -20,7 +20,8 @@ from ensak.collected import (
 )
 from ensak.course import NudgeRules, load_course
 from ensak.gradebook import (
-    LEARNER, RELEASE, ROLE, TASK, TASK_NUMBER, TITLE, UNIT, assemble_progress, learners_in, load_progress,
+    AUTO_SCORE, AUTOGRADED, DUEDATE, EMAIL, FIRST_NAME, LAST_NAME, LATE, LEARNER, MAX_SCORE, NEEDS_MANUAL_GRADE,
+    RELEASE, ROLE, SCORE, TASK, TASK_NUMBER, TIMESTAMP, TITLE, UNIT, assemble_progress, learners_in, load_progress,
 )
 # The fixtures module is also loaded as a plugin (pytest_plugins below): let pytest rewrite its asserts.
 pytest.register_assert_rewrite("fixtures_analytics")
@@ -151,16 +152,14 @@ def small_course(submissions: dict[str, list[str]], releases: list[str]) -> pd.D
                           TASK_NUMBER: range(1, len(releases) + 1),
                           TITLE: [f"Uppgift {n + 1}" for n in range(len(releases))],
                           RELEASE: pd.to_datetime(releases)})
-    rows = [{LEARNER: learner, TASK: tasks[TASK][n], "timestamp": pd.Timestamp(day), "duedate": pd.NaT,
-             "late": False, "autograded": True, "score": 1.0, "auto_score": 1.0, "needs_manual_grade": False}
+    columns = [LEARNER, TASK, TIMESTAMP, DUEDATE, LATE, AUTOGRADED, SCORE, AUTO_SCORE, NEEDS_MANUAL_GRADE]
+    rows = [(learner, tasks[TASK][n], pd.Timestamp(day), pd.NaT, False, True, 1.0, 1.0, False)
             for learner, days in submissions.items() for n, day in enumerate(days)]
-    subs = pd.DataFrame(rows, columns=[LEARNER, TASK, "timestamp", "duedate", "late", "autograded", "score",
-                                       "auto_score", "needs_manual_grade"])
     roster = pd.DataFrame({"id": list(submissions), "first_name": "", "last_name": "", "email": "",
                            "unit": "", "role": ""})
-    assignments = pd.DataFrame({TASK: tasks[TASK], "duedate": pd.NaT, "max_score": 1.0})
-    students = pd.DataFrame(columns=[LEARNER, "first_name", "last_name", "email"], dtype=str)
-    return assemble_progress(tasks, students, subs, assignments, roster)
+    assignments = pd.DataFrame({TASK: tasks[TASK], DUEDATE: pd.NaT, MAX_SCORE: 1.0})
+    students = pd.DataFrame(columns=[LEARNER, FIRST_NAME, LAST_NAME, EMAIL], dtype=str)
+    return assemble_progress(tasks, students, pd.DataFrame(rows, columns=columns), assignments, roster)
 
 
 def test_is_someone_who_has_done_everything_released_left_alone_while_waiting():
