@@ -24,9 +24,12 @@ from ensak.hub.accounts import AccountError, check_usernames, ensure_learner_acc
 from ensak.hub.auth import NotLoopbackError, is_loopback, require_loopback
 from ensak.hub.environment import blocked_for_others
 
-from fixtures_hub import (FIRST_TASK, HubSession, chromium, hub_learners, make_hub_course,  # noqa: F401
-                          remove_hub_traces, require_hub_prerequisites, running_hub, shared_base_dir,
-                          start_ensak_hub, stop_ensak_hub)
+# The fixtures module is loaded as a plugin, so its session-scoped hub is one hub for every test module.
+pytest.register_assert_rewrite("fixtures_hub")
+from fixtures_hub import (FIRST_TASK, HubSession, make_hub_course, remove_hub_traces,  # noqa: E402
+                          require_hub_prerequisites, shared_base_dir, start_ensak_hub, stop_ensak_hub)
+
+pytest_plugins = ["fixtures_hub"]
 
 REPO = Path(__file__).resolve().parents[1]
 
