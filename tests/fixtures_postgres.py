@@ -102,30 +102,13 @@ def postgres() -> PostgresServer:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def point_course_at(course_dir: Path, db_url: str) -> None:
-    """Make a course instance's own nbgrader_config.py use `db_url`, as ENSAK_DB_URL would.
-
-    A line in the instance's config rather than the environment, so an SQLite instance and a
-    PostgreSQL instance can live side by side in one test session.
-    """
-    config = Path(course_dir) / "nbgrader_config.py"
-    with config.open("a", encoding="utf-8") as handle:
-        handle.write(f"\nc.CourseDirectory.db_url = {db_url!r}\n")
-
-
 def released_course_on_postgres(postgres: PostgresServer, root: Path, database: str,
                                 task_ids: list[str] | None = None) -> Path:
     """A course instance whose gradebook is a fresh PostgreSQL database, with `task_ids` (default:
     all) generated into it by nbgrader and released to the instance's own exchange."""
-    from ensak.course import load_course
-    from ensak.demo import demo_config
-    from ensak.instance import create_instance
-    from ensak.release import generate_release
-    from ensak.sync import release_tasks
+    from fixtures_reliability import released_course
 
-    course_dir = create_instance(root)
-    point_course_at(course_dir, postgres.create_database(database))
-    wanted = task_ids or load_course(course_dir).task_ids
-    generate_release(course_dir, wanted)
-    release_tasks(course_dir, wanted, config=demo_config(course_dir))
-    return course_dir
+    from ensak.course import load_course
+    from ensak.instance import repo_root
+
+    return released_course(root, task_ids or load_course(repo_root()).task_ids, postgres.create_database(database))

@@ -204,7 +204,7 @@ def message(
 @app.command("sync")
 def sync_command(
     course_dir: Path = COURSE_DIR,
-    workers: int = typer.Option(0, "--workers", min=0, help="Grading processes (default: one per core)."),
+    workers: int = typer.Option(0, "--workers", min=0, help="Grading processes (default: two per core)."),
     no_feedback: bool = typer.Option(False, "--no-feedback", help="Collect and grade, but give no feedback."),
 ) -> None:
     """Collect new submissions, grade the new or changed ones and give feedback on fully graded ones."""
@@ -315,6 +315,63 @@ def blog(
         typer.echo(format_summary(update_blog(course_dir)))
     except (BlogError, BusyError) as exc:
         fail(str(exc))
+
+
+@app.command()
+def forget(
+    learner: str = typer.Argument(..., help="The learner's id as in roster.csv."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask before erasing."),
+    reports: Path = typer.Option(None, "--reports", help="Folder of written reports (default: reports/ in the course)."),
+    course_dir: Path = COURSE_DIR,
+) -> None:
+    """Erase a learner from the course for good (a GDPR request): gradebook, submissions, feedback,
+    exchange, messages, roster, course blog and reports that name them."""
+    from ensak.forget import ForgetError, forget_learner
+
+    _load_course_or_fail(course_dir)
+    if not yes:
+        typer.confirm(f"Allt om {learner} i kursen tas bort för gott och kan inte ångras. Fortsätta?", abort=True)
+    try:
+        typer.echo(str(forget_learner(course_dir, learner, reports=reports)))
+    except ForgetError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def backup(
+    out: Path = typer.Option(None, "--out", help="Archive file or folder (default: backups/ in the course)."),
+    course_dir: Path = COURSE_DIR,
+) -> None:
+    """Save the gradebook, the submissions, feedback, exchange, roster and logs in one archive."""
+    from ensak.backup import BackupError, write_backup
+
+    _load_course_or_fail(course_dir)
+    try:
+        typer.echo(f"Säkerhetskopian är sparad: {write_backup(course_dir, out)}")
+    except BackupError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def restore(
+    archive: Path = typer.Argument(..., help="An archive written by ensak backup."),
+    replace: bool = typer.Option(False, "--replace", help="Replace what the course holds now (it is moved "
+                                 "aside into restore-<time>/, not deleted)."),
+    course_dir: Path = COURSE_DIR,
+) -> None:
+    """Put a course's state back from an archive written by ensak backup."""
+    from ensak.backup import BackupError, restore_backup
+
+    _load_course_or_fail(course_dir)
+    try:
+        result = restore_backup(course_dir, archive, replace=replace)
+    except BackupError as exc:
+        fail(str(exc))
+    typer.echo(f"Återställt från {result.archive.name} (gjord {result.created}): {result.files} filer.")
+    if result.set_aside:
+        typer.echo(f"Det som fanns i kursen innan ligger i {result.set_aside}.")
+    for note in result.notes:
+        typer.echo(note)
 
 
 if __name__ == "__main__":
