@@ -26,7 +26,7 @@ from ensak.hub.environment import blocked_for_others
 
 # The fixtures module is loaded as a plugin, so its session-scoped hub is one hub for every test module.
 pytest.register_assert_rewrite("fixtures_hub")
-from fixtures_hub import (FIRST_TASK, HubSession, make_hub_course, remove_hub_traces,  # noqa: E402
+from fixtures_hub import (FIRST_TASK, HubSession, make_hub_course, missing_or_skip, remove_hub_traces,  # noqa: E402
                           require_hub_prerequisites, shared_base_dir, start_ensak_hub, stop_ensak_hub)
 
 pytest_plugins = ["fixtures_hub"]
@@ -58,14 +58,15 @@ def test_require_loopback_reads_the_host_out_of_a_url():
 
 def test_ensak_hub_refuses_a_public_address_before_touching_anything(tmp_path):
     """Does `ensak hub --ip 0.0.0.0` stop with the reason, before reading the course or making accounts?"""
-    result = CliRunner().invoke(app, ["hub", "-C", str(tmp_path), "--ip", "0.0.0.0", "--home-root", str(tmp_path / "h")])
+    result = CliRunner().invoke(app, ["hub", "-C", str(tmp_path), "--ip", "0.0.0.0",
+                                      "--home-root", str(tmp_path / "h")])
     assert result.exit_code == 1
     assert "vägrar starta" in result.output and "0.0.0.0" in result.output
     assert not (tmp_path / "h").exists()
 
 
 def test_jupyterhub_itself_refuses_the_demo_login_on_all_interfaces(tmp_path):
-    """Does a hand-written config that puts the demo login on every interface make JupyterHub exit, listening nowhere?"""
+    """Does a hand-written config with the demo login on every interface make JupyterHub exit, listening nowhere?"""
     port = 40000 + os.getpid() % 20000
     config = {
         "JupyterHub": {"bind_url": f"http://0.0.0.0:{port}",
@@ -186,3 +187,70 @@ def test_ctrl_c_stops_the_hub_the_proxy_and_every_learners_server():
             leftovers = stop_ensak_hub(hub)
             remove_hub_traces(hub, base)
             assert leftovers == []
+
+
+def test_a_learner_environment_can_be_built_where_other_accounts_can_run_it():
+    """When the clone is closed to others (e.g. under /root), can a separate environment be built from uv.lock
+    that another account (here `nobody`) runs, with ensak and the learners' settings installed in it?"""
+    from ensak.hub import learner_config_dir
+    from ensak.hub.environment import build_shared_environment, environment_problem, find_uv
+
+    if find_uv() is None:
+        missing_or_skip("uv is not installed")
+    if os.geteuid() != 0:
+        pytest.skip("running a program as another account needs root")
+    base = shared_base_dir("ensak-learnerenv-")
+    try:
+        env = build_shared_environment(base / "venv")
+        assert environment_problem(env) is None
+        assert (learner_config_dir(env) / "labconfig" / "page_config.json").exists()
+        done = subprocess.run(["runuser", "-u", "nobody", "--", str(env / "bin" / "python"), "-c",
+                               "import ensak.hub.auth, ensak.widgets, jupyterhub, nbgrader; print(ensak.__file__)"],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith(str(env))  # ensak itself, not a path back into the clone
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_the_production_config_uses_single_sign_on_and_keeps_instructor_tools_to_coordinators(tmp_path, monkeypatch):
+    """Does hub/jupyterhub_config.production.py load, log in through OAuth (never the demo login), allow exactly
+    the roster plus coordinators, and give the learner setup to learners only?"""
+    from types import SimpleNamespace
+
+    import pandas as pd
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from ensak.hub import HubError, find_proxy
+    from ensak.instance import create_instance
+    from ensak.roster import write_roster
+
+    try:
+        find_proxy()
+    except HubError as error:
+        missing_or_skip(str(error))
+    course_dir = create_instance(tmp_path / "kurs")
+    write_roster(course_dir, pd.DataFrame([
+        {"id": "anna_aberg", "first_name": "Anna", "last_name": "Åberg", "email": "anna.aberg@bibliotek.example",
+         "unit": "Huvudbiblioteket", "role": "Bibliotekarie"}]))
+    for name, value in {"ENSAK_COURSE_DIR": str(course_dir), "ENSAK_EXCHANGE": "/srv/nbgrader/exchange",
+                        "ENSAK_HUB_URL": "https://kurs.bibliotek.example", "ENSAK_COORDINATORS": "kursledare",
+                        "ENSAK_TLS_CERT": "/etc/ssl/kurs.pem", "ENSAK_TLS_KEY": "/etc/ssl/kurs.key"}.items():
+        monkeypatch.setenv(name, value)
+    loader = PyFileConfigLoader("jupyterhub_config.production.py", path=str(REPO / "hub"))
+    config = loader.load_config()
+
+    assert config.JupyterHub.authenticator_class == "oauthenticator.generic.GenericOAuthenticator"
+    assert config.JupyterHub.bind_url.startswith("https://")
+    assert set(config.Authenticator.allowed_users) == {"anna_aberg", "kursledare"}
+    assert set(config.Authenticator.admin_users) == {"kursledare"}
+    # The identity provider's e-mail address is mapped to the roster id; strangers get a name not allowed in.
+    assert config.GenericOAuthenticator.username_claim({"email": "Anna.Aberg@Bibliotek.example"}) == "anna_aberg"
+    assert config.GenericOAuthenticator.username_claim({"email": "okand@bibliotek.example"}) not in \
+        config.Authenticator.allowed_users
+    environment = config.Spawner.pre_spawn_hook.__globals__["person_environment"]
+    learner = environment(SimpleNamespace(user=SimpleNamespace(name="anna_aberg")))
+    coordinator = environment(SimpleNamespace(user=SimpleNamespace(name="kursledare")))
+    assert Path(learner["JUPYTER_CONFIG_PATH"], "labconfig", "page_config.json").exists()
+    assert "JUPYTER_CONFIG_PATH" not in coordinator
+    assert learner["ENSAK_EXCHANGE"] == coordinator["ENSAK_EXCHANGE"] == "/srv/nbgrader/exchange"

@@ -255,7 +255,8 @@ def hub(
     release: str = typer.Option("all", help="Tasks to release first: all, due (by course.toml) or none."),
     home_root: Path = typer.Option(Path("/home/ensak"), help="Where the learner accounts' home folders go."),
     state_dir: Path = typer.Option(None, help="Keep the hub's own files here (default: a temporary folder)."),
-    learner_env: Path = typer.Option(None, help="Python environment for learners (default: this one if they can use it)."),
+    learner_env: Path = typer.Option(None, help="Build the learners' Python environment here (default: this one "
+                                     "if their accounts can use it, else /opt/ensak/learner-venv)."),
     remove_accounts: bool = typer.Option(False, "--remove-accounts", help="Remove the roster's learner accounts and stop."),
 ) -> None:
     """Start a JupyterHub on this machine with the course and the roster's learners; Ctrl-C stops it."""

@@ -30,7 +30,7 @@ from typing import IO, Callable
 from ensak.hub.accounts import (DEFAULT_HOME_ROOT, AccountError, ensure_learner_accounts, learner_uids,
                                 remove_learner_accounts)
 from ensak.hub.auth import NotLoopbackError, require_loopback
-from ensak.hub.environment import DEFAULT_SHARED_ENV, LearnerEnvironmentError, blocked_for_others, learner_environment
+from ensak.hub.environment import LearnerEnvironmentError, blocked_for_others, learner_environment
 from ensak.instance import repo_root
 
 PROXY_COMMAND = "configurable-http-proxy"
@@ -59,8 +59,7 @@ class HubSettings:
     port: int = 8000
     password: str = field(default_factory=new_password)
     home_root: Path = DEFAULT_HOME_ROOT
-    learner_env: Path | None = None        # None: this environment if learners can use it, else shared_env
-    shared_env: Path = DEFAULT_SHARED_ENV
+    learner_env: Path | None = None        # None: this environment if learners can use it, else a shared one
     state_dir: Path | None = None          # None: a temporary folder, removed when the hub stops
     release: str = "all"                   # which tasks to release to the exchange before starting
 
@@ -162,7 +161,7 @@ def prepare_hub(settings: HubSettings, today: dt.date | None = None) -> Prepared
     exchange = shared_exchange(Path(config.Exchange.root))
     course_id = config.CourseDirectory.course_id
 
-    env = Path(settings.learner_env) if settings.learner_env else learner_environment(settings.shared_env)
+    env = learner_environment(settings.learner_env)
     ensure_learner_accounts(learners, settings.home_root)
     released: list[str] = []
     if wanted:

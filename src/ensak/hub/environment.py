@@ -53,7 +53,8 @@ def environment_problem(prefix: Path | str) -> Path | None:
     singleuser = prefix / "bin" / SINGLE_USER_COMMAND
     if not singleuser.exists():
         return singleuser
-    checks = [python, singleuser, Path(sysconfig.get_paths(vars={"base": str(prefix), "platbase": str(prefix)})["purelib"])]
+    purelib = sysconfig.get_paths(vars={"base": str(prefix), "platbase": str(prefix)})["purelib"]
+    checks = [python, singleuser, Path(purelib)]
     if Path(sys.prefix).resolve() == prefix.resolve():
         # An editable install points back into the clone, so ensak's own folder must be reachable too.
         checks.append(Path(ensak.__file__).parent)
@@ -66,7 +67,8 @@ def environment_problem(prefix: Path | str) -> Path | None:
 
 def find_uv() -> str | None:
     """uv on PATH, or where scripts/bootstrap's `pip install --user uv` or pyenv put it."""
-    places = [Path.home() / ".local" / "bin" / "uv", Path.home() / ".pyenv" / "shims" / "uv", Path(sys.prefix) / "bin" / "uv"]
+    places = [Path.home() / ".local" / "bin" / "uv", Path.home() / ".pyenv" / "shims" / "uv",
+              Path(sys.prefix) / "bin" / "uv"]
     return os.environ.get("UV") or shutil.which("uv") or next((str(p) for p in places if p.exists()), None)
 
 
@@ -74,7 +76,8 @@ def build_shared_environment(target: Path | str = DEFAULT_SHARED_ENV, python: st
     """Build (or bring up to date) a learners' environment at `target` from uv.lock, without dev tools."""
     uv = find_uv()
     if uv is None:
-        raise LearnerEnvironmentError("uv saknas, så ingen miljö för deltagarna kan byggas. Kör scripts/bootstrap först.")
+        raise LearnerEnvironmentError(
+            "uv saknas, så ingen miljö för deltagarna kan byggas. Kör scripts/bootstrap först.")
     if not Path(python).exists():
         python = sys.executable
     target = Path(target)
@@ -87,19 +90,21 @@ def build_shared_environment(target: Path | str = DEFAULT_SHARED_ENV, python: st
     return target
 
 
-def learner_environment(shared_env: Path | str = DEFAULT_SHARED_ENV) -> Path:
-    """The prefix of a Python environment learners can run: this one if they can reach it, else a shared one.
+def learner_environment(target: Path | str | None = None) -> Path:
+    """The prefix of a Python environment learners can run.
 
-    Raises LearnerEnvironmentError if neither works, naming the folder that blocks them.
+    Without `target`: this environment if learner accounts can reach it, else one built at
+    DEFAULT_SHARED_ENV. With `target`: an environment built (or brought up to date) there.
+    Raises LearnerEnvironmentError if the result still is not reachable, naming the folder that blocks.
     """
     here = Path(sys.prefix)
-    if environment_problem(here) is None:
+    if target is None and environment_problem(here) is None:
         return here
-    built = build_shared_environment(shared_env)
+    built = build_shared_environment(target if target is not None else DEFAULT_SHARED_ENV)
     problem = environment_problem(built)
     if problem is not None:
         raise LearnerEnvironmentError(
             f"Deltagarkontona kan inte nå Python-miljön: {problem} är stängd för andra än ägaren. "
-            f"Flytta kursen till en mapp som andra får läsa, eller ange en annan plats med --learner-env."
+            "Ange en plats som andra får läsa med --learner-env, till exempel /opt/ensak/learner-venv."
         )
     return built
