@@ -65,6 +65,7 @@ def test_ensak_hub_refuses_a_public_address_before_touching_anything(tmp_path):
     assert not (tmp_path / "h").exists()
 
 
+@pytest.mark.slow
 def test_jupyterhub_itself_refuses_the_demo_login_on_all_interfaces(tmp_path):
     """Does a hand-written config with the demo login on every interface make JupyterHub exit, listening nowhere?"""
     port = 40000 + os.getpid() % 20000
@@ -121,6 +122,7 @@ def test_a_folder_closed_to_others_is_named_as_the_obstacle():
         shutil.rmtree(base)
 
 
+@pytest.mark.slow
 def test_a_learner_gets_a_server_of_their_own_with_the_learner_setup(running_hub):
     """Does a learner's JupyterLab run under their own account, list the course's tasks, and hide instructor tools?"""
     learner, other = running_hub.learners[1], running_hub.learners[0]
@@ -160,6 +162,7 @@ def test_a_learner_gets_a_server_of_their_own_with_the_learner_setup(running_hub
     assert session.get(f"/user/{other}/api/contents")[0] == 403
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_hub_the_proxy_and_every_learners_server():
     """After Ctrl-C, is nothing left of the hub: no proxy, no learner server, nothing listening?"""
     require_hub_prerequisites()
@@ -189,6 +192,7 @@ def test_ctrl_c_stops_the_hub_the_proxy_and_every_learners_server():
             assert leftovers == []
 
 
+@pytest.mark.slow
 def test_a_learner_environment_can_be_built_where_other_accounts_can_run_it():
     """When the clone is closed to others (e.g. under /root), can a separate environment be built from uv.lock
     that another account (here `nobody`) runs, with ensak and the learners' settings installed in it?"""
