@@ -128,6 +128,20 @@ def start_sync(course_dir):
                              str(course_dir)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
+def processes_working_in(folder):
+    """Processes whose working folder is inside `folder` (graders chdir to the course, kernels below it)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                cwd = os.readlink(f"/proc/{entry}/cwd")
+            except OSError:
+                continue
+            if cwd == str(folder) or cwd.startswith(f"{folder}/"):
+                found.append(int(entry))
+    return found
+
+
 def kill_when(process, condition, timeout=120):
     deadline = time.monotonic() + timeout
     while not condition():
@@ -149,6 +163,11 @@ def test_does_a_sync_killed_mid_way_finish_on_rerun_with_each_submission_graded_
     kill_when(first, lambda: journal_count(sync_course, "graded") >= 2)
     graded_before = journal_count(sync_course, "graded")
     assert 2 <= graded_before < 6
+    # No grader or kernel outlives the killed sync to write into the gradebook behind the rerun's back.
+    deadline = time.monotonic() + 10
+    while processes_working_in(sync_course) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert processes_working_in(sync_course) == []
     second = start_sync(sync_course)
     kill_when(second, lambda: journal_count(sync_course, "feedback") >= 1)
 
@@ -161,7 +180,6 @@ def test_does_a_sync_killed_mid_way_finish_on_rerun_with_each_submission_graded_
     assert scores(sync_course) == {**expected, ("anna", "01-blogg"): (1.0, True)}
     assert len(released_feedback(sync_course)) == len(learners)
     assert journal_count(sync_course, "feedback") == len(learners)
-    # No grader outlived its killed parent to write into the gradebook behind our back.
     assert sync(sync_course, workers=2).graded == []
 
 
