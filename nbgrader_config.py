@@ -18,6 +18,8 @@ c.Exchange.root = os.environ.get("ENSAK_EXCHANGE", str(here / "exchange"))
 # Learners write into the exchange: collect only whole submissions, in the name of the account that made
 # them, without following links out of them (ensak.exchange says why it skips one).
 c.ExchangeFactory.collect = "ensak.exchange.CheckedCollect"
+# A release killed half-way must not leave learners half a task: it appears only when copied whole.
+c.ExchangeFactory.release_assignment = "ensak.exchange.AtomicRelease"
 
 # facit.json is the answer key in source/: it must never reach learners or the autograder's copy.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "facit.json"]

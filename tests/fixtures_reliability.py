@@ -2,7 +2,9 @@
 
 `released_course` makes a course instance with only the tasks a test needs generated and released
 (optionally with its gradebook elsewhere, e.g. on PostgreSQL); `Cohort` fetches, answers through the
-widgets, edits notebooks and submits, as test_cycle.py's learners do.
+widgets, edits notebooks and submits, as test_cycle.py's learners do. `graded_course` is a whole
+small cycle (three learners graded, feedback released, an invitation sent, a report with names),
+built once per session; modules load this file with `pytest_plugins = ["fixtures_reliability"]`.
 """
 
 from __future__ import annotations
@@ -10,12 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from ensak.demo import SimulatedLearner, answer_widgets, demo_config, fetch_task, submit_task
+from ensak.gradebook import gradebook_url
+from ensak.messages import build_messages, deliver
+from ensak.nbgrader_api import in_directory, make_api, require_success
+from ensak.report import write_report
 
 T0, T1 = "00-valkommen", "01-larplattformen"
 COURSE_ID = "ensak"
@@ -94,3 +102,68 @@ class Cohort:
 
     def submit(self, learner, when=IN_TIME, task=T0):
         submit_task(self.config, COURSE_ID, task, learner, self.homes / learner, when)
+
+
+# Greta is to be forgotten; the others stay. Her names occur nowhere else in the course.
+GRETA = {"id": "greta", "first_name": "Greta", "last_name": "Glömd", "email": "greta.glomd@bibliotek.example"}
+OTHERS = [
+    {"id": "kalle", "first_name": "Kalle", "last_name": "Kvar", "email": "kalle.kvar@bibliotek.example"},
+    {"id": "lisa", "first_name": "Lisa", "last_name": "Lund", "email": "lisa.lund@bibliotek.example"},
+]
+PEOPLE = [GRETA, *OTHERS]
+TODAY = dt.date(2027, 1, 21)
+
+
+def write_roster_file(course_dir: Path) -> None:
+    lines = ["id,first_name,last_name,email,unit,role,joined,left"]
+    lines += [f"{p['id']},{p['first_name']},{p['last_name']},{p['email']},Stadsbiblioteket,bibliotekarie,"
+              "2027-01-04," for p in PEOPLE]
+    (course_dir / "roster.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def build_graded_course(root: Path, homes: Path, db_url: str | None = None) -> Path:
+    """A whole small cycle: everyone answers, submits, is graded (reflection too), gets feedback
+    and an invitation, and a report with names is written."""
+    from nbgrader.api import Gradebook
+
+    from ensak.sync import sync
+
+    course_dir = released_course(root, [T0], db_url)
+    write_roster_file(course_dir)
+    cohort = Cohort(course_dir, homes)
+    with Gradebook(gradebook_url(course_dir), COURSE_ID) as gb:
+        for person in PEOPLE:
+            gb.update_or_create_student(person["id"], first_name=person["first_name"],
+                                        last_name=person["last_name"], email=person["email"])
+    for person in PEOPLE:
+        cohort.answered(person["id"], reflection=f"Jag heter {person['first_name']} och lärde mig mycket.")
+        cohort.submit(person["id"])
+    summary = sync(course_dir, config=cohort.config)
+    assert len(summary.graded) == len(PEOPLE), summary.problems
+    with Gradebook(gradebook_url(course_dir), COURSE_ID) as gb:
+        for person in PEOPLE:
+            for notebook in gb.find_submission(T0, person["id"]).notebooks:
+                for grade in notebook.grades:
+                    if grade.needs_manual_grade:  # as the coordinator does in formgrader
+                        grade.manual_score, grade.needs_manual_grade = grade.max_score, False
+            gb.db.commit()
+    with in_directory(course_dir):
+        api = make_api(course_dir, cohort.config)
+        for person in PEOPLE:
+            require_success(api.generate_feedback(T0, person["id"], force=True), "generate_feedback")
+            require_success(api.release_feedback(T0, person["id"]), "release_feedback")
+    deliver(course_dir, build_messages(course_dir, "invitation", task_id=T0, today=TODAY))
+    write_report(course_dir, course_dir / "reports", with_names=True, today=TODAY)
+    return course_dir
+
+
+@pytest.fixture(scope="session")
+def graded_course(tmp_path_factory) -> Path:
+    """The small graded course, built once; tests that change it work on `copy_course` of it."""
+    return build_graded_course(tmp_path_factory.mktemp("graded") / "kurs", tmp_path_factory.mktemp("homes"))
+
+
+def copy_course(source: Path, target: Path) -> Path:
+    """A copy that is a course of its own: its gradebook, exchange and caches live inside it."""
+    shutil.copytree(source, target, symlinks=True)
+    return target

@@ -18,33 +18,16 @@ from typer.testing import CliRunner
 from ensak.backup import BackupError, gradebook_rows, read_manifest, restore_backup, write_backup
 from ensak.cli import app
 from ensak.gradebook import gradebook_url
-from ensak.messages import build_messages, deliver
 from ensak.sync import sync
 
 pytest.register_assert_rewrite("fixtures_reliability")
-from fixtures_reliability import COURSE_ID, T0, Cohort, released_course  # noqa: E402
+from fixtures_reliability import COURSE_ID, PEOPLE, T0, copy_course  # noqa: E402
 
+pytest_plugins = ["fixtures_reliability"]
 pytestmark = pytest.mark.slow
+LEARNERS = [person["id"] for person in PEOPLE]
 
-LEARNERS = ("anna-a", "bertil-b", "cecilia-c")
 STATE = ("submitted", "autograded", "feedback", "outbox", "roster.csv", "exchange", "gradebook")
-
-
-def build_course(root: Path, homes: Path, db_url: str | None = None) -> Path:
-    """Three learners submitted and were graded; one invitation went to the outbox."""
-    course_dir = released_course(root, [T0], db_url)
-    rows = ["id,first_name,last_name,email,unit,role"]
-    rows += [f"{learner},{learner.split('-')[0].title()},B,{learner}@bibliotek.example,Filialen,bibliotekarie"
-             for learner in LEARNERS]
-    (course_dir / "roster.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    cohort = Cohort(course_dir, homes)
-    for learner in LEARNERS:
-        cohort.answered(learner)
-        cohort.submit(learner)
-    summary = sync(course_dir, config=cohort.config)
-    assert len(summary.graded) == len(LEARNERS), summary.problems
-    deliver(course_dir, build_messages(course_dir, "invitation", task_id=T0))
-    return course_dir
 
 
 def sqlite_rows(path: Path) -> dict[str, list]:
@@ -82,18 +65,15 @@ def wipe(course_dir: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def backed_up(tmp_path_factory):
-    course_dir = build_course(tmp_path_factory.mktemp("backup") / "kurs", tmp_path_factory.mktemp("homes"))
-    archive = write_backup(course_dir, tmp_path_factory.mktemp("arkiv"))
-    return {"course": course_dir, "archive": archive, "before": snapshot(course_dir)}
+def backed_up(graded_course, tmp_path_factory):
+    archive = write_backup(graded_course, tmp_path_factory.mktemp("arkiv"))
+    return {"course": graded_course, "archive": archive, "before": snapshot(graded_course)}
 
 
 @pytest.fixture
 def course_copy(backed_up, tmp_path) -> Path:
     """A copy of the course of the test's own (its exchange and gradebook live inside it)."""
-    copy = tmp_path / "kurs"
-    shutil.copytree(backed_up["course"], copy, symlinks=True)
-    return copy
+    return copy_course(backed_up["course"], tmp_path / "kurs")
 
 
 def test_does_the_archive_hold_the_gradebook_submissions_feedback_exchange_roster_and_logs(backed_up):
@@ -146,7 +126,7 @@ def test_is_a_damaged_archive_refused_before_anything_changes(backed_up, course_
         for member in source.getmembers():
             data = source.extractfile(member).read() if member.isfile() else None
             if member.name == "roster.csv":
-                data = data.replace(b"anna", b"anja")
+                data = data.replace(b"kalle", b"kalla")
                 member.size = len(data)
             target.addfile(member, io.BytesIO(data) if data is not None else None)
     with pytest.raises(BackupError, match="roster.csv stämmer inte"):

@@ -3,7 +3,6 @@ course, and everyone else's work is untouched."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import quopri
 import zipfile
@@ -14,73 +13,26 @@ from nbgrader.api import Gradebook
 from typer.testing import CliRunner
 
 from ensak.cli import app
+from ensak.demo import demo_config
 from ensak.forget import ForgetError, forget_learner
 from ensak.gradebook import gradebook_url
-from ensak.messages import OUTBOX_FOLDER, build_messages, deliver, read_sent_log
-from ensak.nbgrader_api import in_directory, make_api, require_success
-from ensak.report import write_report
+from ensak.messages import OUTBOX_FOLDER, read_sent_log
 from ensak.roster import load_roster
-from ensak.sync import sync
 
 pytest.register_assert_rewrite("fixtures_reliability")
-from fixtures_reliability import COURSE_ID, T0, Cohort, released_course  # noqa: E402
+from fixtures_reliability import COURSE_ID, GRETA, OTHERS, PEOPLE, T0, copy_course  # noqa: E402
 
+pytest_plugins = ["fixtures_reliability"]
 pytestmark = pytest.mark.slow
-
-# Greta is to be forgotten; the others stay. Her names occur nowhere else in the course.
-GRETA = {"id": "greta", "first_name": "Greta", "last_name": "Glömd", "email": "greta.glomd@bibliotek.example"}
-OTHERS = [
-    {"id": "kalle", "first_name": "Kalle", "last_name": "Kvar", "email": "kalle.kvar@bibliotek.example"},
-    {"id": "lisa", "first_name": "Lisa", "last_name": "Lund", "email": "lisa.lund@bibliotek.example"},
-]
-PEOPLE = [GRETA, *OTHERS]
-TODAY = dt.date(2027, 1, 21)
-
-
-def write_roster_file(course_dir: Path) -> None:
-    lines = ["id,first_name,last_name,email,unit,role,joined,left"]
-    lines += [f"{p['id']},{p['first_name']},{p['last_name']},{p['email']},Stadsbiblioteket,bibliotekarie,"
-              "2027-01-04," for p in PEOPLE]
-    (course_dir / "roster.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def build_cycle(course_dir: Path, homes: Path) -> Cohort:
-    """Everyone answers, submits, is graded (reflection too), gets feedback and an invitation."""
-    write_roster_file(course_dir)
-    cohort = Cohort(course_dir, homes)
-    with Gradebook(gradebook_url(course_dir), COURSE_ID) as gb:
-        for person in PEOPLE:
-            gb.update_or_create_student(person["id"], first_name=person["first_name"],
-                                        last_name=person["last_name"], email=person["email"])
-    for person in PEOPLE:
-        cohort.answered(person["id"], reflection=f"Jag heter {person['first_name']} och lärde mig mycket.")
-        cohort.submit(person["id"])
-    summary = sync(course_dir, config=cohort.config)
-    assert len(summary.graded) == len(PEOPLE), summary.problems
-    with Gradebook(gradebook_url(course_dir), COURSE_ID) as gb:
-        for person in PEOPLE:
-            for notebook in gb.find_submission(T0, person["id"]).notebooks:
-                for grade in notebook.grades:
-                    if grade.needs_manual_grade:
-                        grade.manual_score = grade.max_score
-            gb.db.commit()
-    with in_directory(course_dir):
-        api = make_api(course_dir, cohort.config)
-        for person in PEOPLE:
-            require_success(api.generate_feedback(T0, person["id"], force=True), "generate_feedback")
-            require_success(api.release_feedback(T0, person["id"]), "release_feedback")
-    deliver(course_dir, build_messages(course_dir, "invitation", task_id=T0, today=TODAY))
-    write_report(course_dir, course_dir / "reports", with_names=True, today=TODAY)
-    return cohort
 
 
 @pytest.fixture(scope="module")
-def forgotten(tmp_path_factory):
-    course_dir = released_course(tmp_path_factory.mktemp("forget") / "kurs", [T0])
-    cohort = build_cycle(course_dir, tmp_path_factory.mktemp("homes"))
+def forgotten(graded_course, tmp_path_factory):
+    course_dir = copy_course(graded_course, tmp_path_factory.mktemp("forget") / "kurs")
+    config = demo_config(course_dir)
     before = {person["id"]: traces(course_dir, person) for person in PEOPLE}
-    report = forget_learner(course_dir, GRETA["id"], config=cohort.config)
-    return {"course": course_dir, "config": cohort.config, "report": report, "before": before}
+    report = forget_learner(course_dir, GRETA["id"], config=config)
+    return {"course": course_dir, "config": config, "report": report, "before": before}
 
 
 def file_texts(path: Path) -> list[str]:

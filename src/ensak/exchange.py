@@ -1,5 +1,6 @@
 """The shared exchange as the coordinator's collect sees it: only whole submissions, each taken in the
-name of the account that made it, and never a link followed out of a submission.
+name of the account that made it, and never a link followed out of a submission. And releases that
+learners see only when they are whole.
 
 Learners write into the exchange's inbound folder, so anything may be there: a submission cut off
 half-way, one placed in a colleague's name, a link to a file only the coordinator may read, a
@@ -17,7 +18,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from nbgrader.exchange.default import ExchangeCollect
+from nbgrader.exchange.default import ExchangeCollect, ExchangeReleaseAssignment
 from nbgrader.utils import ignore_patterns, parse_utc
 
 TIMESTAMP_FILE = "timestamp.txt"
@@ -145,11 +146,26 @@ class CheckedCollect(ExchangeCollect):
 
         if self.get_size(src) > 1000 * self.coursedir.max_dir_size:
             raise RuntimeError(f"Directory size is too big: {src}")
-        # Copy beside the target and rename it into place: a collect killed half-way leaves no
-        # half-copied submission that a later collect would take for a whole one.
-        dest = Path(dest)
-        for stale in dest.parent.glob(f".{dest.name}.collecting-*"):
-            shutil.rmtree(stale, ignore_errors=True)
-        partial = dest.parent / f".{dest.name}.collecting-{os.getpid()}"
-        shutil.copytree(src, partial, ignore=ignore)
-        os.replace(partial, dest)
+        # A collect killed half-way must leave no half-copied submission a later collect takes for whole.
+        _copy_into_place(lambda source, target: shutil.copytree(source, target, ignore=ignore), src, Path(dest),
+                         "collecting")
+
+
+def _copy_into_place(copy, src, dest: Path, purpose: str) -> None:
+    """Run `copy(src, partial)` beside `dest` and rename the result into place: a process killed half-way
+    leaves only a hidden partial folder (removed by the next attempt), never half a folder under the
+    real name, which nbgrader would take for a whole one."""
+    dest = Path(dest)
+    for stale in dest.parent.glob(f".{dest.name}.{purpose}-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    partial = dest.parent / f".{dest.name}.{purpose}-{os.getpid()}"
+    copy(src, str(partial))
+    os.replace(partial, dest)
+
+
+class AtomicRelease(ExchangeReleaseAssignment):
+    """nbgrader's release, with each task appearing in the exchange only when it is copied whole."""
+
+    def do_copy(self, src, dest, log=None):
+        _copy_into_place(super().do_copy, src, Path(dest), "releasing")
+
