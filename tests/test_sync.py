@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -190,3 +191,25 @@ def test_does_the_cli_show_progress_and_a_swedish_summary(sync_course):
     assert "Rättade: 1" in result.output and "Återkoppling utlämnad: 1" in result.output
     again = CliRunner().invoke(app, ["sync", "--course-dir", str(sync_course)])
     assert "Inget nytt" in again.output
+
+
+def test_is_a_half_written_submission_reported_each_sync_and_collected_once_complete(sync_course):
+    submit_answer(sync_course, "00-start", "anna", 7)
+    sync(sync_course, workers=1)
+    whole = sorted((sync_course / "exchange" / "testkurs" / "inbound").glob("anna+00-start+*"))[-1]
+    # Still being written: the folder is there, its timestamp.txt not yet.
+    half = whole.parent / "anna+00-start+2027-01-22 09:00:00.000000 UTC+halv"
+    half.mkdir()
+    for _ in range(2):
+        summary = sync(sync_course, workers=1)
+        assert summary.collected == [] and [p for p in summary.problems if p.startswith("anna 00-start")]
+    for item in whole.iterdir():
+        if item.name != "timestamp.txt":
+            shutil.copy2(item, half / item.name)
+    notebook = half / "00-start.ipynb"
+    notebook.write_text(notebook.read_text(encoding="utf-8").replace("svar = 7", "svar = 42"), encoding="utf-8")
+    (half / "timestamp.txt").write_text("2027-01-22 09:00:00.000000 UTC")
+    done = sync(sync_course, workers=1)
+    assert done.collected == [("anna", "00-start")] and done.graded == [("anna", "00-start")]
+    assert done.problems == []
+    assert scores(sync_course)[("anna", "00-start")] == (1.0, False)

@@ -17,6 +17,7 @@ import os
 import shutil
 import signal
 import sqlite3
+import sys
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -28,7 +29,12 @@ from typing import Callable, Iterable
 
 from traitlets.config import Config
 
-from ensak.nbgrader_api import NbgraderStepError, in_directory, load_config, make_api
+# jsonschema (imported by nbformat, so by all of nbgrader) builds a full RFC 3987 grammar when the
+# optional rfc3987_syntax package is installed: about a second of CPU in every process, for IRI
+# formats that no notebook validation uses. A sync with nothing new must take seconds, not more.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+from ensak.nbgrader_api import NbgraderStepError, in_directory, load_config, make_api  # noqa: E402
 
 STATE_FILE = "sync-state.db"  # in gradebook/, next to the gradebook and git-ignored with it
 # nbgrader's default SQLite wait is 5 seconds; parallel graders may queue a little longer for a write.
@@ -70,6 +76,7 @@ def open_state(course_dir: Path | str) -> sqlite3.Connection:
                                            PRIMARY KEY (learner, task));
         CREATE TABLE IF NOT EXISTS feedback (learner TEXT, task TEXT, fingerprint TEXT NOT NULL, at TEXT NOT NULL,
                                              PRIMARY KEY (learner, task));
+        CREATE TABLE IF NOT EXISTS inbound (task TEXT PRIMARY KEY, digest TEXT NOT NULL, blocking TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY AUTOINCREMENT, step TEXT NOT NULL,
                                            learner TEXT NOT NULL, task TEXT NOT NULL, detail TEXT NOT NULL,
                                            at TEXT NOT NULL);
@@ -300,18 +307,54 @@ def needs_grading(course_dir: Path, learner: str, task_id: str, graded: dict[Pai
     return graded.get((learner, task_id)) != timestamp
 
 
+def inbound_digests(inbound: Path, tasks: list[str]) -> dict[str, str]:
+    """Per task, a digest of its entries in the exchange's inbound folder (name, times, owner).
+
+    It changes whenever a learner hands in, a half-written submission is completed or an entry is
+    changed, so a sync can skip a task whose inbound folder is as it was last time: with 200
+    learners and 12 tasks that is thousands of folders not to look into.
+    """
+    found: dict[str, list[tuple]] = {task: [] for task in tasks}
+    try:
+        with os.scandir(inbound) as entries:
+            for entry in entries:
+                parts = entry.name.rsplit("+", 3)
+                if len(parts) == 4 and parts[1] in found:
+                    info = entry.stat(follow_symlinks=False)
+                    found[parts[1]].append((entry.name, info.st_mtime_ns, info.st_ctime_ns, info.st_uid))
+    except FileNotFoundError:
+        pass
+    return {task: hashlib.sha256(json.dumps(sorted(items)).encode()).hexdigest()[:32]
+            for task, items in found.items()}
+
+
 def _collect(course_dir: Path, api, config: Config, tasks: list[str], state, summary: SyncSummary,
              step: Callable[[str, int, int], None]) -> None:
     from ensak.exchange import inbound_entries, newest_collectable, screen_inbound
 
     exchange, course_id = Path(config.Exchange.root), config.CourseDirectory.course_id
     journal = _journal(state, "collected")
+    digests = inbound_digests(exchange / course_id / "inbound", tasks)
+    seen = {task: (digest, json.loads(blocking)) for task, digest, blocking in
+            state.execute("SELECT task, digest, blocking FROM inbound")}
+    # A collected submission that has gone from submitted/ is collected again.
+    lost = {task for (learner, task) in journal if _timestamp(course_dir / "submitted" / learner / task) is None}
     wanted: dict[str, dict[str, tuple[str, str]]] = {}
+    blocking_by_task: dict[str, list[str]] = {}
     for task_id in tasks:
+        if task_id in seen and seen[task_id][0] == digests[task_id] and task_id not in lost:
+            # Nothing new in the exchange: what could not be collected last time still cannot.
+            summary.problems.extend(seen[task_id][1])
+            continue
         # What learners put in the exchange that collect will not take (said at every sync until
         # they hand in again), and notes on what it takes (said once, before it is collected).
+        blocking_by_task[task_id] = []
         for finding in screen_inbound(course_dir, exchange, course_id, task_id):
-            (summary.problems if finding.blocking else summary.notes).append(str(finding))
+            if finding.blocking:
+                blocking_by_task[task_id].append(str(finding))
+            else:
+                summary.notes.append(str(finding))
+        summary.problems.extend(blocking_by_task[task_id])
         for learner, entry in newest_collectable(inbound_entries(exchange, course_id, task_id)).items():
             target = course_dir / "submitted" / learner / task_id
             if journal.get((learner, task_id)) != entry.path.name or _timestamp(target) is None:
@@ -320,7 +363,9 @@ def _collect(course_dir: Path, api, config: Config, tasks: list[str], state, sum
     total = sum(len(v) for v in wanted.values())
     done = 0
     step(STEP_COLLECT, 0, total)
-    for task_id, learners in wanted.items():
+    for task_id, blocking in blocking_by_task.items():
+        learners = wanted.get(task_id, {})
+        complete = True
         for learner, (_, stamp) in learners.items():
             target = course_dir / "submitted" / learner / task_id
             current = _timestamp(target)
@@ -329,19 +374,25 @@ def _collect(course_dir: Path, api, config: Config, tasks: list[str], state, sum
             # An older submission is left for collect to replace.
             if target.exists() and (current is None or current == stamp):
                 shutil.rmtree(target)
-        result = api.collect(task_id, update=True)
-        if not result.get("success"):
-            summary.problems.append(f"Insamlingen av {task_id} misslyckades: {_error_text(result)}")
-            continue
+        if learners:
+            result = api.collect(task_id, update=True)
+            if not result.get("success"):
+                summary.problems.append(f"Insamlingen av {task_id} misslyckades: {_error_text(result)}")
+                continue
         for learner, (name, stamp) in learners.items():
             if _timestamp(course_dir / "submitted" / learner / task_id) != stamp:
                 summary.problems.append(f"{learner} {task_id}: inlämningen kunde inte samlas in; "
                                         "det görs ett nytt försök vid nästa sync.")
+                complete = False
                 continue
             _record(state, "collected", (learner, task_id), "inbound", name, "collected")
             summary.collected.append((learner, task_id))
             done += 1
             step(STEP_COLLECT, done, total)
+        if complete:
+            # Only once everything in it is collected may the next sync skip this task's inbound folder.
+            state.execute("INSERT OR REPLACE INTO inbound (task, digest, blocking) VALUES (?, ?, ?)",
+                          (task_id, digests[task_id], json.dumps(blocking, ensure_ascii=False)))
 
 
 def _grade(course_dir: Path, runner: _Runner, tasks: list[str], state, summary: SyncSummary,
