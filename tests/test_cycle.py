@@ -79,7 +79,8 @@ def scores(course_dir, learner):
 def test_is_every_submission_collected_and_graded(cycle):
     graded = {learner for learner, task in cycle["summary"].graded if task == TASK}
     assert {"anna.ek", "bo.ahl", "cecilia.oberg", "david.ek"} <= graded
-    assert cycle["summary"].problems == []
+    # Only the damaged answers file is worth the coordinator's attention.
+    assert all("cecilia.oberg" in problem for problem in cycle["summary"].problems)
 
 
 def test_does_a_learner_who_answered_right_get_every_automatic_point(cycle):
@@ -132,4 +133,5 @@ def test_is_a_resubmission_regraded_and_nothing_else(cycle):
     assert second.graded == [("bo.ahl", TASK)]
     assert scores(cycle["course"], "bo.ahl")[0] == 4
     third = sync(cycle["course"], config=cycle["config"])
-    assert third.graded == [] and third.problems == []
+    assert third.graded == []
+    assert all("cecilia.oberg" in problem for problem in third.problems)

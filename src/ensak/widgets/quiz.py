@@ -52,7 +52,8 @@ class Quiz(AnswerWidget):
             self.radio = w.RadioButtons(options=texts, value=None, layout=w.Layout(width="auto"))
             chooser = self.radio
             hint = "Välj ett svar."
-        self.check_button = w.Button(description="Kontrollera mitt svar", button_style="primary", icon="check")
+        self.check_button = w.Button(description="Kontrollera mitt svar", button_style="primary", icon="check",
+                                     layout=w.Layout(width="auto"))
         self.feedback = w.HTML()
         self.check_button.on_click(lambda _: self.check())
         super().__init__(key, store=store)
