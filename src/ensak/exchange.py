@@ -15,10 +15,11 @@ import glob
 import os
 import pwd
 import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from nbgrader.exchange.default import ExchangeCollect, ExchangeReleaseAssignment
+from nbgrader.exchange.default import ExchangeCollect, ExchangeReleaseAssignment, ExchangeSubmit
 from nbgrader.utils import ignore_patterns, parse_utc
 
 TIMESTAMP_FILE = "timestamp.txt"
@@ -164,8 +165,35 @@ def _copy_into_place(copy, src, dest: Path, purpose: str) -> None:
 
 
 class AtomicRelease(ExchangeReleaseAssignment):
-    """nbgrader's release, with each task appearing in the exchange only when it is copied whole."""
+    """nbgrader's release, with each task appearing in the exchange only when it is copied whole, and
+    an inbound folder where nobody can rename or remove another learner's submission."""
+
+    def init_dest(self):
+        super().init_dest()
+        # nbgrader's inbound is writable by everyone so that anyone can submit; without the sticky bit
+        # anyone who learns the name of a colleague's submission could also rename or delete it.
+        inbound = Path(self.inbound_path)
+        if inbound.stat().st_uid == os.geteuid():
+            inbound.chmod(stat.S_IMODE(inbound.stat().st_mode) | stat.S_ISVTX)
 
     def do_copy(self, src, dest, log=None):
         _copy_into_place(super().do_copy, src, Path(dest), "releasing")
+
+
+class PrivateSubmit(ExchangeSubmit):
+    """nbgrader's submit, leaving the submission to its author and the coordinator's group.
+
+    nbgrader makes a submission readable by everyone (and its folder writable by everyone, "so the
+    instructor can delete later"), hidden only by a random name in a folder nobody may list. Here
+    the folder is closed to other learners as well: the inbound folder's set-group-id bit gives the
+    submission the coordinator's group, which keeps read and write access.
+    """
+
+    def copy_files(self):
+        super().copy_files()
+        submission = Path(self.inbound_path) / self.assignment_filename
+        for dirpath, _, filenames in os.walk(submission):
+            os.chmod(dirpath, 0o770)
+            for name in filenames:
+                os.chmod(os.path.join(dirpath, name), 0o640)
 
