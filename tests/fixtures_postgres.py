@@ -112,3 +112,54 @@ def released_course_on_postgres(postgres: PostgresServer, root: Path, database: 
     from ensak.instance import repo_root
 
     return released_course(root, task_ids or load_course(repo_root()).task_ids, postgres.create_database(database))
+
+
+def copy_course_on_postgres(source: Path, target: Path, postgres: PostgresServer, database: str,
+                            *, with_rows: bool = True) -> Path:
+    """A copy of a course with a gradebook of its own: a fresh database, holding the source's rows
+    unless `with_rows` is False (copied with ensak.backup's table copy)."""
+    from fixtures_reliability import point_course_at
+
+    from ensak.backup import gradebook_rows, write_gradebook_rows
+    from ensak.gradebook import gradebook_url
+
+    shutil.copytree(source, target, symlinks=True)
+    url = postgres.create_database(database)
+    if with_rows:
+        write_gradebook_rows(url, gradebook_rows(gradebook_url(source)))
+    point_course_at(target, url)
+    return target
+
+
+@pytest.fixture(scope="session")
+def pg_graded_course(postgres, tmp_path_factory) -> Path:
+    """fixtures_reliability's small graded course, its gradebook on PostgreSQL. Never changed: tests
+    work on copy_course_on_postgres() of it."""
+    from fixtures_reliability import build_graded_course
+
+    return build_graded_course(tmp_path_factory.mktemp("graded-pg") / "kurs", tmp_path_factory.mktemp("homes-pg"),
+                               postgres.create_database("graded"))
+
+
+def text_rows_mentioning(db_url: str, words: list[str]) -> list[str]:
+    """`table.column` for every text value in the database that contains one of `words`."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db_url)
+    hits = []
+    try:
+        inspector = sa.inspect(engine)
+        with engine.connect() as connection:
+            for table in inspector.get_table_names():
+                for column in inspector.get_columns(table):
+                    if not isinstance(column["type"], (sa.String, sa.Text, sa.Enum)):
+                        continue
+                    for word in words:
+                        found = connection.execute(sa.text(
+                            f'SELECT count(*) FROM "{table}" WHERE CAST("{column["name"]}" AS TEXT) LIKE :pattern'),
+                            {"pattern": f"%{word}%"}).scalar()
+                        if found:
+                            hits.append(f"{table}.{column['name']}: {word}")
+    finally:
+        engine.dispose()
+    return hits

@@ -30,6 +30,16 @@ COURSE_ID = "ensak"
 IN_TIME = dt.datetime(2027, 1, 20, 10, tzinfo=dt.timezone.utc)
 
 
+def point_course_at(course_dir: Path, db_url: str) -> None:
+    """Make a course instance's own nbgrader_config.py use `db_url`, as ENSAK_DB_URL would.
+
+    The instance's config rather than the environment, so that instances on SQLite and on
+    PostgreSQL can live side by side in one test session (the last setting in the file wins).
+    """
+    with (Path(course_dir) / "nbgrader_config.py").open("a", encoding="utf-8") as handle:
+        handle.write(f"\nc.CourseDirectory.db_url = {db_url!r}\n")
+
+
 def released_course(root: Path, task_ids: list[str], db_url: str | None = None) -> Path:
     """A course instance with `task_ids` generated into its gradebook and released to its exchange."""
     from ensak.instance import create_instance
@@ -38,10 +48,7 @@ def released_course(root: Path, task_ids: list[str], db_url: str | None = None) 
 
     course_dir = create_instance(root)
     if db_url:
-        # The instance's own config, not the environment: instances on SQLite and PostgreSQL can
-        # then live side by side in one test session.
-        with (course_dir / "nbgrader_config.py").open("a", encoding="utf-8") as handle:
-            handle.write(f"\nc.CourseDirectory.db_url = {db_url!r}\n")
+        point_course_at(course_dir, db_url)
     generate_release(course_dir, task_ids)
     release_tasks(course_dir, task_ids, config=demo_config(course_dir))
     return course_dir
