@@ -194,7 +194,8 @@ def learner_status(progress: pd.DataFrame, today: dt.date | None = None) -> pd.D
     status[CURRENT_TITLE] = open_tasks[TITLE].reindex(status.index).fillna("")
     status[LAST_ACTIVITY] = done.groupby(LEARNER)[TIMESTAMP].max().dt.normalize()
     since = status[LAST_ACTIVITY].fillna(course_start)
-    status[DAYS_SINCE_ACTIVITY] = (pd.Timestamp(today) - since).dt.days
+    # Before the course has started nobody has been inactive yet: never a negative count.
+    status[DAYS_SINCE_ACTIVITY] = (pd.Timestamp(today) - since).dt.days.clip(lower=0)
     status[FINISHED] = status[TASKS_DONE] == len(plan)
     released_done = grid[grid[SUBMITTED] & grid[TASK].isin(released_tasks)].groupby(LEARNER).size()
     status[CAUGHT_UP] = released_done.reindex(status.index).fillna(0).astype(int) >= len(released_tasks)
