@@ -298,3 +298,10 @@ def test_are_numbers_and_dates_written_the_swedish_way():
     assert P.swedish_number(3.0) == "3"
     assert P.swedish_number(11 / 6) == "1,8"
     assert P.swedish_date(dt.date(2027, 2, 22)) == "22 februari"
+
+
+def test_is_nobody_inactive_before_the_course_has_started(progress):
+    """A report run before the kickoff shows 0 days, never a negative count, and nudges nobody."""
+    before = P.learner_status(progress, dt.date(2026, 12, 1))
+    assert (before[P.DAYS_SINCE_ACTIVITY] == 0).all()
+    assert P.nudge_list(before, NudgeRules(), dt.date(2026, 12, 1)).empty
