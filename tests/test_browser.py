@@ -213,6 +213,8 @@ def test_a_learner_takes_a_task_from_login_to_the_coordinators_report(chromium, 
             expect(first_quiz.get_by_label(chosen, exact=True)).to_be_checked()
             expect(first_quiz.locator(".ensak-feedback")).to_contain_text("(ditt val)")
             first_quiz.scroll_into_view_if_needed()
+            expect(first_quiz).to_be_visible()
+            page.wait_for_timeout(500)  # let the scrolled cells paint before the picture
             page.screenshot(path=str(SCREENSHOTS / "task-with-widgets.png"))
 
             write_reflection(page, REFLECTION)
