@@ -12,7 +12,9 @@ plan = tomllib.loads((here / "course.toml").read_text(encoding="utf-8"))
 c.CourseDirectory.root = str(here)
 c.CourseDirectory.course_id = os.environ.get("ENSAK_COURSE_ID", plan["course"]["id"])
 # SQLite by default; point ENSAK_DB_URL at PostgreSQL (postgresql+psycopg://...) for a large course.
-c.CourseDirectory.db_url = os.environ.get("ENSAK_DB_URL", f"sqlite:///{here / 'gradebook' / 'gradebook.db'}")
+# Several courses on one server each get a database of their own: {course_id} in the URL is replaced.
+c.CourseDirectory.db_url = os.environ.get("ENSAK_DB_URL", f"sqlite:///{here / 'gradebook' / 'gradebook.db'}").replace(
+    "{course_id}", c.CourseDirectory.course_id)
 # The exchange is a git-ignored folder by default; on a hub it is a folder every learner can reach.
 c.Exchange.root = os.environ.get("ENSAK_EXCHANGE", str(here / "exchange"))
 # Learners write into the exchange: collect only whole submissions, in the name of the account that made
@@ -20,6 +22,11 @@ c.Exchange.root = os.environ.get("ENSAK_EXCHANGE", str(here / "exchange"))
 c.ExchangeFactory.collect = "ensak.exchange.CheckedCollect"
 # A release killed half-way must not leave learners half a task: it appears only when copied whole.
 c.ExchangeFactory.release_assignment = "ensak.exchange.AtomicRelease"
+# Where learners' servers share no disk (JupyterHub on many machines), the exchange is ngshare over HTTP
+# instead: chosen by ENSAK_NGSHARE_URL or by `ensak hub --exchange ngshare` (ensak.ngshare).
+from ensak.ngshare import configure_exchange  # noqa: E402
+
+configure_exchange(c, here)
 
 # facit.json is the answer key in source/: it must never reach learners or the autograder's copy.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "facit.json"]

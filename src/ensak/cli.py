@@ -258,6 +258,10 @@ def hub(
     learner_env: Path = typer.Option(None, help="Build the learners' Python environment here (default: this one "
                                      "if their accounts can use it, else /opt/ensak/learner-venv)."),
     remove_accounts: bool = typer.Option(False, "--remove-accounts", help="Remove the roster's learner accounts and stop."),
+    exchange: str = typer.Option("folder", help="The exchange: folder (shared on this machine) or ngshare (over "
+                                 "HTTP, as a hub service)."),
+    with_course: list[Path] = typer.Option([], "--with-course", help="Another course directory on the same hub, "
+                                           "with its own course id and roster (needs --exchange ngshare)."),
 ) -> None:
     """Start a JupyterHub on this machine with the course and the roster's learners; Ctrl-C stops it."""
     import os
@@ -271,7 +275,8 @@ def hub(
             typer.echo(f"Borttagna deltagarkonton: {', '.join(removed) or 'inga'}")
             return
         settings = HubSettings(course_dir=course_dir, ip=ip, port=port, release=release, home_root=home_root,
-                               state_dir=state_dir, learner_env=learner_env,
+                               state_dir=state_dir, learner_env=learner_env, exchange=exchange,
+                               more_courses=list(with_course),
                                password=os.environ.get("ENSAK_HUB_PASSWORD") or new_password())
         code = run_hub(settings, echo=typer.echo)
     except SETUP_ERRORS as error:

@@ -331,10 +331,18 @@ def inbound_digests(inbound: Path, tasks: list[str]) -> dict[str, str]:
 def _collect(course_dir: Path, api, config: Config, tasks: list[str], state, summary: SyncSummary,
              step: Callable[[str, int, int], None]) -> None:
     from ensak.exchange import inbound_entries, newest_collectable, screen_inbound
+    from ensak.ngshare import NgshareError, collectable, enrol_roster, uses_ngshare
 
     exchange, course_id = Path(config.Exchange.root), config.CourseDirectory.course_id
     journal = _journal(state, "collected")
-    digests = inbound_digests(exchange / course_id / "inbound", tasks)
+    networked = uses_ngshare(config)
+    if networked:
+        try:
+            # Who may fetch and submit follows roster.csv, also between releases.
+            enrol_roster(course_dir, config)
+        except NgshareError as error:
+            summary.problems.append(str(error))
+    digests = {} if networked else inbound_digests(exchange / course_id / "inbound", tasks)
     seen = {task: (digest, json.loads(blocking)) for task, digest, blocking in
             state.execute("SELECT task, digest, blocking FROM inbound")}
     # A collected submission that has gone from submitted/ is collected again.
@@ -342,13 +350,27 @@ def _collect(course_dir: Path, api, config: Config, tasks: list[str], state, sum
     wanted: dict[str, dict[str, tuple[str, str]]] = {}
     blocking_by_task: dict[str, list[str]] = {}
     for task_id in tasks:
-        if task_id in seen and seen[task_id][0] == digests[task_id] and task_id not in lost:
+        if not networked and task_id in seen and seen[task_id][0] == digests[task_id] and task_id not in lost:
             # Nothing new in the exchange: what could not be collected last time still cannot.
             summary.problems.extend(seen[task_id][1])
             continue
         # What learners put in the exchange that collect will not take (said at every sync until
         # they hand in again), and notes on what it takes (said once, before it is collected).
         blocking_by_task[task_id] = []
+        if networked:
+            # ngshare holds only whole submissions, each in the name of the hub user who made it:
+            # nothing to screen, and one request per task says who has handed in what.
+            try:
+                found = collectable(config, task_id)
+            except NgshareError as error:
+                summary.problems.append(str(error))
+                del blocking_by_task[task_id]
+                continue
+            for learner, (name, stamp) in found.items():
+                target = course_dir / "submitted" / learner / task_id
+                if journal.get((learner, task_id)) != name or _timestamp(target) is None:
+                    wanted.setdefault(task_id, {})[learner] = (name, stamp)
+            continue
         for finding in screen_inbound(course_dir, exchange, course_id, task_id):
             if finding.blocking:
                 blocking_by_task[task_id].append(str(finding))
@@ -389,7 +411,7 @@ def _collect(course_dir: Path, api, config: Config, tasks: list[str], state, sum
             summary.collected.append((learner, task_id))
             done += 1
             step(STEP_COLLECT, done, total)
-        if complete:
+        if complete and not networked:
             # Only once everything in it is collected may the next sync skip this task's inbound folder.
             state.execute("INSERT OR REPLACE INTO inbound (task, digest, blocking) VALUES (?, ?, ?)",
                           (task_id, digests[task_id], json.dumps(blocking, ensure_ascii=False)))

@@ -31,10 +31,12 @@ from ensak.hub.accounts import (DEFAULT_HOME_ROOT, AccountError, ensure_learner_
                                 remove_learner_accounts)
 from ensak.hub.auth import NotLoopbackError, require_loopback
 from ensak.hub.environment import LearnerEnvironmentError, blocked_for_others, learner_environment
+from ensak.hub.ngshare_service import COORDINATOR_SERVICE, HEALTH_PATH, NgshareHub, hub_services, prepare_ngshare
 from ensak.instance import repo_root
 
 PROXY_COMMAND = "configurable-http-proxy"
 RELEASE_CHOICES = ("all", "due", "none")
+EXCHANGE_CHOICES = ("folder", "ngshare")
 HUB_LOG = "jupyterhub.log"
 STARTUP_TIMEOUT = 90
 STOP_TIMEOUT = 30
@@ -62,19 +64,24 @@ class HubSettings:
     learner_env: Path | None = None        # None: this environment if learners can use it, else a shared one
     state_dir: Path | None = None          # None: a temporary folder, removed when the hub stops
     release: str = "all"                   # which tasks to release to the exchange before starting
+    exchange: str = "folder"               # "folder": a shared folder; "ngshare": over HTTP (ensak.ngshare)
+    more_courses: list[Path] = field(default_factory=list)  # further courses on the same hub (ngshare only)
 
 
 @dataclass
 class PreparedHub:
     settings: HubSettings
     learners: list[str]
-    exchange: Path
+    exchange: Path | None                  # the shared folder; None with ngshare
     course_id: str
     learner_env: Path
     state_dir: Path
     config_file: Path
     released: list[str]
     temporary_state: bool
+    ngshare: NgshareHub | None = None      # the networked exchange, when settings.exchange == "ngshare"
+    courses: dict[Path, str] = field(default_factory=dict)          # every course directory: its course id
+    to_release: dict[Path, list[str]] = field(default_factory=dict)  # released once ngshare is up
 
     @property
     def url(self) -> str:
@@ -149,25 +156,49 @@ def prepare_hub(settings: HubSettings, today: dt.date | None = None) -> Prepared
     from ensak.nbgrader_api import load_config
     from ensak.roster import load_roster
 
+    from ensak.ngshare import Connection, forget_connection, write_connection
+
     course_dir = Path(settings.course_dir).resolve()
     require_loopback(settings.ip, "hubben")
     require_root("ensak hub")
     proxy = find_proxy()
-    learners = check_usernames(list(load_roster(course_dir)["id"]))
-    if not learners:
-        raise HubError(f"Deltagarlistan {course_dir / 'roster.csv'} är tom eller saknas: importera deltagarna först.")
-    wanted = tasks_to_release(course_dir, settings.release, today)
+    if settings.exchange not in EXCHANGE_CHOICES:
+        raise HubError(f"--exchange ska vara en av {', '.join(EXCHANGE_CHOICES)}, inte {settings.exchange!r}.")
+    networked = settings.exchange == "ngshare"
+    course_dirs = [course_dir, *(Path(d).resolve() for d in settings.more_courses)]
+    if len(course_dirs) > 1 and not networked:
+        raise HubError("Flera kurser på samma hubb kräver --exchange ngshare: i en gemensam utbytesmapp kan "
+                       "deltagarna se alla kursers uppgifter, i ngshare bara sin egen kurs.")
+    if not networked:
+        forget_connection(course_dir)  # an earlier `--exchange ngshare` must not redirect this course's sync
+    rosters = {d: check_usernames(list(load_roster(d)["id"])) for d in course_dirs}
+    for folder, ids in rosters.items():
+        if not ids:
+            raise HubError(f"Deltagarlistan {folder / 'roster.csv'} är tom eller saknas: importera deltagarna först.")
+    learners = list(dict.fromkeys(i for ids in rosters.values() for i in ids))
+    wanted = {d: tasks_to_release(d, settings.release, today) for d in course_dirs}
+    ngshare = prepare_ngshare(course_dir, free_port()) if networked else None
+    courses: dict[Path, str] = {}
+    for folder in course_dirs:
+        if ngshare is not None:
+            # The coordinator's ensak commands find the hub's ngshare through this file (ensak.ngshare).
+            write_connection(folder, Connection(ngshare.url(f"http://{settings.ip}:{settings.port}"), ngshare.token,
+                                                COORDINATOR_SERVICE))
+        courses[folder] = load_config(folder).CourseDirectory.course_id
+    if len(set(courses.values())) < len(courses):
+        raise HubError(f"Kurserna på en hubb behöver olika kurs-id (course.toml eller ENSAK_COURSE_ID): "
+                       f"{', '.join(courses.values())}.")
     config = load_config(course_dir)
-    exchange = shared_exchange(Path(config.Exchange.root))
-    course_id = config.CourseDirectory.course_id
+    exchange = None if networked else shared_exchange(Path(config.Exchange.root))
+    course_id = courses[course_dir]
 
     env = learner_environment(settings.learner_env)
     ensure_learner_accounts(learners, settings.home_root)
     released: list[str] = []
-    if wanted:
+    if wanted[course_dir] and not networked:
         from ensak.sync import release_tasks
 
-        released = release_tasks(course_dir, wanted, config=config)
+        released = release_tasks(course_dir, wanted[course_dir], config=config)
 
     temporary = settings.state_dir is None
     state_dir = Path(tempfile.mkdtemp(prefix="ensak-hub-")) if temporary else Path(settings.state_dir).resolve()
@@ -175,16 +206,46 @@ def prepare_hub(settings: HubSettings, today: dt.date | None = None) -> Prepared
     state_dir.chmod(0o700)  # the password and the cookie secret live here
     prepared = PreparedHub(settings=settings, learners=learners, exchange=exchange, course_id=course_id,
                            learner_env=env, state_dir=state_dir, config_file=state_dir / "jupyterhub_config.json",
-                           released=released, temporary_state=temporary)
+                           released=released, temporary_state=temporary, ngshare=ngshare, courses=courses,
+                           to_release=wanted if networked else {})
     prepared.config_file.write_text(json.dumps(hub_config(prepared, proxy), indent=1), encoding="utf-8")
     prepared.config_file.chmod(0o600)
     return prepared
 
 
+def release_through_ngshare(prepared: PreparedHub, timeout: float = STARTUP_TIMEOUT) -> list[str]:
+    """Once the hub runs: wait for ngshare, then release each course's tasks through it (enrolling its roster)."""
+    from ensak.nbgrader_api import NbgraderStepError, load_config
+    from ensak.sync import release_tasks
+
+    health = f"{prepared.ngshare.url(prepared.url)}/{HEALTH_PATH}"
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(health, timeout=2) as answer:
+                if answer.status == 200:
+                    break
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if time.monotonic() > deadline:
+            raise HubError(f"Kursens utbyte (ngshare) svarade inte inom {timeout:.0f} sekunder.{log_tail(prepared)}")
+        time.sleep(0.3)
+    released = []
+    for folder, tasks in prepared.to_release.items():
+        if tasks:
+            try:
+                done = release_tasks(folder, tasks, config=load_config(folder))
+            except NbgraderStepError as error:
+                raise HubError(f"Uppgifterna i {folder} kunde inte släppas genom ngshare:\n{error}") from error
+            released += [f"{prepared.courses[folder]}/{task}" for task in done]
+    prepared.released = released
+    return released
+
+
 def hub_config(prepared: PreparedHub, proxy: str) -> dict:
     """JupyterHub's configuration as traitlets JSON."""
     s, state, env = prepared.settings, prepared.state_dir, prepared.learner_env
-    return {
+    config = {
         "JupyterHub": {
             "bind_url": f"http://{s.ip}:{s.port}",
             "hub_bind_url": f"http://127.0.0.1:{free_port()}",
@@ -220,6 +281,16 @@ def hub_config(prepared: PreparedHub, proxy: str) -> dict:
             "http_timeout": 90,
         },
     }
+    if prepared.ngshare is not None:
+        environment = config["Spawner"]["environment"]
+        del environment["ENSAK_EXCHANGE"]
+        # Learners' servers reach ngshare through the proxy, as on Kubernetes, and show it their own
+        # hub token; with several courses ngshare's enrolment alone decides which tasks a learner sees.
+        environment["ENSAK_NGSHARE_URL"] = prepared.ngshare.url(prepared.url)
+        if len(prepared.courses) > 1:
+            del environment["ENSAK_COURSE_ID"]
+        config["JupyterHub"]["services"] = hub_services(prepared.ngshare)
+    return config
 
 
 def start_hub(prepared: PreparedHub, output: IO | int | None = None) -> subprocess.Popen:
@@ -335,11 +406,16 @@ def run_hub(settings: HubSettings, echo: Callable[[str], None] = print) -> int:
     process = start_hub(prepared, output=sys.stderr)
     try:
         seconds = wait_until_up(prepared, process)
+        if prepared.ngshare is not None:
+            release_through_ngshare(prepared)
         if prepared.released:
             echo(f"Släppta uppgifter: {', '.join(prepared.released)}")
         echo(f"JupyterHub är igång efter {seconds:.1f} s: {prepared.url}")
         echo(f"Deltagare som kan logga in ({len(prepared.learners)}): {', '.join(prepared.learners)}")
         echo(f"Gemensamt lösenord: {settings.password}")
+        if prepared.ngshare is not None:
+            echo(f"Kursernas utbyte är ngshare ({prepared.ngshare.url(prepared.url)}) för "
+                 f"{', '.join(prepared.courses.values())}; ensak sync och release når det medan hubben är igång.")
         echo("Stoppa med Ctrl-C.")
         return process.wait()
     except KeyboardInterrupt:

@@ -4,5 +4,13 @@ import os
 
 c = get_config()  # noqa: F821  (nbgrader provides get_config)
 
-c.CourseDirectory.course_id = os.environ["ENSAK_COURSE_ID"]
-c.Exchange.root = os.environ["ENSAK_EXCHANGE"]
+if os.environ.get("ENSAK_NGSHARE_URL"):
+    # The networked exchange: ngshare knows which courses this learner is enrolled in, so with no
+    # course id the Assignments panel lists the tasks of exactly those courses (one hub, many courses).
+    from ensak.ngshare import configure_exchange
+
+    configure_exchange(c, None)
+    c.CourseDirectory.course_id = os.environ.get("ENSAK_COURSE_ID", "")
+else:
+    c.CourseDirectory.course_id = os.environ["ENSAK_COURSE_ID"]
+    c.Exchange.root = os.environ["ENSAK_EXCHANGE"]
