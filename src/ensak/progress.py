@@ -457,3 +457,43 @@ def pseudonymise(frame: pd.DataFrame, mapping: Mapping[str, str]) -> pd.DataFram
     if LEARNER in result.columns:
         result[LEARNER] = result[LEARNER].map(lambda learner: mapping.get(learner, PSEUDONYM_PREFIX))
     return result
+
+
+# Per cohort (several courses, e.g. libraries running the course side by side on one hub)
+COHORT = "cohort"
+SHARE_FINISHED = "share_finished"
+SHARE_CAUGHT_UP = "share_caught_up"
+SHARE_ACTIVE = "share_active"
+
+
+def compare_cohorts(progress_by_cohort: Mapping[str, pd.DataFrame], today: dt.date | None = None,
+                    active_days: int = 21) -> pd.DataFrame:
+    """One row per cohort (course): learners, tasks released, median position and spread, the share who have
+    finished, who are caught up with what is released, and who submitted within `active_days`, and the
+    mean score of what was graded. Cohorts keep the order they are given in; an empty one has NaN shares."""
+    today = _today(today)
+    rows = []
+    for cohort, progress in progress_by_cohort.items():
+        position = cohort_position(progress, today)
+        status = learner_status(progress, today)
+        grid = as_of(progress, today)
+        learners = len(status)
+
+        def share(flags: pd.Series) -> float:
+            return float(flags.sum()) / learners if learners else math.nan
+
+        plan = grid.drop_duplicates(TASK)
+        rows.append({
+            COHORT: cohort,
+            LEARNERS: learners,
+            TASKS_RELEASED: int((plan[RELEASE].dt.date <= today).sum()),
+            SUBMISSIONS: int(grid[SUBMITTED].sum()),
+            MEDIAN: position[MEDIAN],
+            SPREAD: position[SPREAD],
+            SHARE_FINISHED: share(status[FINISHED]) if learners else math.nan,
+            SHARE_CAUGHT_UP: share(status[CAUGHT_UP]) if learners else math.nan,
+            SHARE_ACTIVE: share(status[DAYS_SINCE_ACTIVITY] <= active_days) if learners else math.nan,
+            MEAN_SCORE: float(grid.loc[grid[SUBMITTED], SCORE].mean()) if grid[SUBMITTED].any() else math.nan,
+        })
+    return pd.DataFrame(rows, columns=[COHORT, LEARNERS, TASKS_RELEASED, SUBMISSIONS, MEDIAN, SPREAD, SHARE_FINISHED,
+                                       SHARE_CAUGHT_UP, SHARE_ACTIVE, MEAN_SCORE])
