@@ -34,8 +34,8 @@ from fixtures_coordinator import SYNC_NOW, SYNC_TASKS, make_course, submit_answe
 pytestmark = pytest.mark.slow
 
 SEED = int(os.environ.get("ENSAK_CRASH_SEED", "20270111"))
-RELEASE_KILLS = 8
-SYNC_KILLS = 8
+RELEASE_KILLS = 6
+SYNC_KILLS = 6
 # Big enough that copying a task into the exchange takes a moment a kill can land in.
 BULK_BYTES = 12_000_000
 

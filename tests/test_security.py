@@ -230,14 +230,16 @@ TOKEN_PATTERNS = {
 }
 # An assignment of a literal to something named like a credential (Swedish too). Test fixtures may
 # hold throw-away passwords for servers they start on loopback themselves, so tests/ is exempt.
-ASSIGNMENT = re.compile(r"(?i)\b[\w.]*(password|passwd|lösenord|secret|token|api_?key)[\w]*\s*[:=]\s*"
-                        r"['\"]([^'\"\s]{6,})['\"]")
+ASSIGNMENT = re.compile(r"(?i)\b(?P<name>[\w.]*(password|passwd|lösenord|secret|token|api_?key)[\w]*)\s*[:=]\s*"
+                        r"['\"](?P<value>[^'\"\s]{6,})['\"]")
 # Names, not values: a file a secret is kept in, or the environment variable that holds it.
 NOT_A_VALUE = re.compile(r"^([\w.-]+\.(txt|json|db|sqlite|csv|toml|html|md|py)|[A-Z][A-Z0-9_]+)$")
+NAMES_A_PLACE = re.compile(r"(?i)(_file|_path|_dir|_name|_env|_var)$")
 
 
 def credential_assignments(text: str) -> list[str]:
-    return [m.group(0)[:60] for m in ASSIGNMENT.finditer(text) if not NOT_A_VALUE.match(m.group(2))]
+    return [m.group(0)[:60] for m in ASSIGNMENT.finditer(text)
+            if not NOT_A_VALUE.match(m.group("value")) and not NAMES_A_PLACE.search(m.group("name"))]
 
 
 def tracked_files() -> list[Path]:
@@ -277,6 +279,7 @@ def test_would_the_scan_catch_a_password_written_into_code():
     assert credential_assignments("lösenord: 'biblioteket123'")
     assert not credential_assignments('password = os.environ.get("ENSAK_SMTP_PASSWORD", "")')
     assert not credential_assignments('SECRET_FILE = "submission_secret.txt"')
+    assert not credential_assignments('TOKEN_FILE = "coordinator-token"')
 
 
 @pytest.mark.parametrize("name", ["roster.csv", "gradebook/gradebook.db", "gradebook/sync-state.db", "outbox/x.eml",
