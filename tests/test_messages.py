@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from email.policy import default as default_policy
 
@@ -19,6 +20,8 @@ from ensak.messages import (
     copy_default_templates,
     deliver,
     format_preview,
+    learners_not_finished,
+    nudges_from_progress,
     read_sent_log,
     sent_log_path,
 )
@@ -43,6 +46,7 @@ LEARNERS = pd.DataFrame([
 def mail_course(tmp_path, empty_gradebook):
     """A course with [mail] settings and three active learners (and one who has left)."""
     root = make_course(tmp_path / "kurs", extra=MAIL_TOML)
+    shutil.copy2(empty_gradebook, root / "gradebook" / "gradebook.db")
     write_roster(root, pd.concat([LEARNERS, pd.DataFrame([{"id": "slutat", "first_name": "Sven", "last_name": "Slut",
                                                             "email": "sven@bibliotek.example"}])]))
     write_roster(root, LEARNERS)  # Sven leaves: he stays in the roster as inactive
@@ -282,3 +286,16 @@ def test_does_the_cli_nudge_named_learners_for_a_given_reason(mail_course, smtp_
     assert CliRunner().invoke(app, args, env=env).exit_code == 0
     assert CliRunner().invoke(app, args, env=env).exit_code == 0
     assert [to for to, _ in handler.received] == [["britt@bibliotek.example"]]
+
+
+def test_do_the_nudge_list_and_the_last_call_come_from_the_gradebook(mail_course):
+    # Nobody has handed in anything: on day 30 everyone is inactive and nobody has finished.
+    day = dt.date(2027, 2, 10)
+    nudges = nudges_from_progress(mail_course, day)
+    assert sorted(nudges) == sorted(LEARNERS["id"])
+    assert all("dagar" in row["reason"] for row in nudges.values())
+    assert learners_not_finished(mail_course, day) == sorted(LEARNERS["id"])
+    result = CliRunner().invoke(app, ["message", "last-call", "--today", "2027-02-10",
+                                      "--course-dir", str(mail_course)])
+    assert result.exit_code == 0, result.output
+    assert "Sista chansen (last-call): 3 mottagare." in result.output and "om 12 dagar" in result.output
