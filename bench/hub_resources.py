@@ -19,7 +19,6 @@ import argparse
 import base64
 import json
 import os
-import resource
 import secrets
 import shutil
 import subprocess
@@ -157,6 +156,7 @@ def learner_server(base: Path) -> dict:
 def kernel_after_running(notebook: Path) -> float:
     """RSS of a python3 kernel after it has run every cell of the task notebook (widgets, answers, checks)."""
     import nbformat
+    from jupyter_core.utils import run_sync
     from nbclient import NotebookClient
 
     work = Path(tempfile.mkdtemp(prefix="ensak-bench-nb-"))
@@ -172,7 +172,7 @@ def kernel_after_running(notebook: Path) -> float:
             client.execute_cell(cell, index)
         rss = rss_mib(client.km.provisioner.process.pid)
     finally:
-        client.km.shutdown_kernel(now=True)
+        run_sync(client.km.shutdown_kernel)(now=True)
         shutil.rmtree(work, ignore_errors=True)
     return rss
 
@@ -182,7 +182,6 @@ def sync_per_learners(base: Path, learners: int) -> dict:
     from ensak.hub import find_proxy, free_port
     from ensak.hub.ngshare_service import COORDINATOR_SERVICE, hub_services, prepare_ngshare
     from ensak.ngshare import Connection, write_connection
-    from ensak.sync import sync
 
     ids = [f"deltagare-{n:03d}" for n in range(learners)]
     course_dir = make_course(base, ids)
@@ -190,7 +189,9 @@ def sync_per_learners(base: Path, learners: int) -> dict:
     ngshare = prepare_ngshare(course_dir, free_port())
     services = hub_services(ngshare)
     config = {
+        # Nobody logs in to this hub: users exist only to hand in through ngshare with tokens of their own.
         "JupyterHub": {"bind_url": f"http://127.0.0.1:{port}", "hub_bind_url": f"http://127.0.0.1:{api_port}",
+                       "authenticator_class": "null",
                        "db_url": f"sqlite:///{base / 'hub.sqlite'}", "services": services,
                        "cookie_secret_file": str(base / "cookie"), "load_roles": [
                            {"name": "bench", "scopes": ["admin:users", "tokens"], "services": [COORDINATOR_SERVICE]}]},
@@ -216,31 +217,45 @@ def sync_per_learners(base: Path, learners: int) -> dict:
         folder = course_dir / "release" / TASK
         files = json.dumps([{"path": p.name, "content": base64.b64encode(p.read_bytes()).decode()}
                             for p in folder.iterdir() if p.is_file()])
-        requests.post(f"{url}/hub/api/users", json={"usernames": ids}, headers=admin, timeout=60)
+        made = requests.post(f"{url}/hub/api/users", json={"usernames": ids}, headers=admin, timeout=60)
+        assert made.status_code == 201, made.text
         for learner in ids:
-            token = requests.post(f"{url}/hub/api/users/{learner}/tokens", json={"note": "bench"}, headers=admin,
-                                  timeout=60).json()["token"]
+            made = requests.post(f"{url}/hub/api/users/{learner}/tokens", json={"note": "bench"}, headers=admin,
+                                 timeout=60)
+            assert made.status_code == 201, made.text
+            token = made.json()["token"]
             answer = requests.post(f"{url}/services/ngshare/submission/ensak/{TASK}", data={"files": files},
                                    headers={"Authorization": f"token {token}"}, timeout=60)
             assert answer.json()["success"], answer.text
-        steps: dict[str, float] = {}
+        # The coordinator's command in a process of its own, in cgroups of its own, so that its CPU time and
+        # peak memory include every grading process and kernel it starts (cgroup v1, as on this machine).
+        groups = [Path(f"/sys/fs/cgroup/{kind}/ensak-bench-{os.getpid()}") for kind in ("cpuacct", "memory")]
+        for group in groups:
+            group.mkdir()
+
+        def join_groups() -> None:
+            for group in groups:
+                (group / "cgroup.procs").write_text(str(os.getpid()))
+
         started = time.monotonic()
-
-        def on_step(label: str, done: int, total: int) -> None:
-            steps.setdefault(label, time.monotonic())
-
-        cpu_before = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-        summary = sync(course_dir, on_step=on_step, feedback=False)
+        done = subprocess.run([sys.executable, "-m", "ensak.cli", "sync", "-C", str(course_dir), "--no-feedback"],
+                              capture_output=True, text=True, preexec_fn=join_groups)
         wall = time.monotonic() - started
-        cpu_after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = sum(a.ru_utime + a.ru_stime - b.ru_utime - b.ru_stime for a, b in zip(cpu_after, cpu_before))
-        assert len(summary.graded) == learners, summary.problems[:3]
-        labels = list(steps)
-        collect_s = steps[labels[1]] - steps[labels[0]] if len(labels) > 1 else wall
+        cpu = int((groups[0] / "cpuacct.usage").read_text()) / 1e9
+        peak = int((groups[1] / "memory.max_usage_in_bytes").read_text()) / 2**20
+        for group in groups:
+            # A process still ending (the graders' fork server) goes back to the parent group first.
+            for pid in (group / "cgroup.procs").read_text().split():
+                try:
+                    (group.parent / "cgroup.procs").write_text(pid)
+                except OSError:
+                    pass
+            group.rmdir()
+        assert done.returncode == 0 and f"Rättade: {learners}." in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
         ngshare_pids = [int(e.name) for e in Path("/proc").iterdir() if e.name.isdigit()
                         and b"ensak.hub.ngshare_service" in (e / "cmdline").read_bytes()]
-        return {"learners": learners, "sync_wall_s": wall, "collect_wall_s": collect_s, "sync_cpu_s": cpu,
-                "largest_process_peak_rss_mib": max(cpu_after[0].ru_maxrss, cpu_after[1].ru_maxrss) / 1024,
+        return {"learners": learners, "sync_wall_s": wall, "sync_cpu_s": cpu,
+                "sync_peak_memory_mib": peak,
                 "ngshare_rss_after_mib": sum(rss_mib(p) for p in ngshare_pids)}
     finally:
         hub.send_signal(2)
@@ -253,17 +268,19 @@ def sync_per_learners(base: Path, learners: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=100)
+    parser.add_argument("--sync-only", action="store_true", help="skip the learner's server")
     args = parser.parse_args()
     cores = len(os.sched_getaffinity(0))
     print(f"Machine: {cores} cores, {os.sysconf('SC_PHYS_PAGES') * PAGE / 2**30:.0f} GiB")
     base = Path(tempfile.mkdtemp(prefix="ensak-bench-hub-", dir="/tmp"))
     base.chmod(0o755)
     try:
-        (base / "one").mkdir(mode=0o755)
-        one = learner_server(base / "one")
-        print("One learner's server with the first task open:")
-        for key, value in one.items():
-            print(f"  {key:28} {value:8.1f}")
+        if not args.sync_only:
+            (base / "one").mkdir(mode=0o755)
+            one = learner_server(base / "one")
+            print("One learner's server with the first task open:")
+            for key, value in one.items():
+                print(f"  {key:28} {value:8.1f}")
         (base / "many").mkdir(mode=0o755)
         many = sync_per_learners(base / "many", args.learners)
         print(f"A sync of {args.learners} submissions through ngshare (collect, autograde; no feedback):")
