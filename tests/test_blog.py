@@ -4,6 +4,7 @@ back, withdrawn consent, and the public export of consented posts only."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 
 import nbformat
@@ -16,7 +17,7 @@ from ensak.blog import (
     ABOUT_NOTEBOOK, BLOG_ID, BlogError, blog_folder, export_public, load_ledger, post_id, update_blog,
 )
 from ensak.cli import app
-from ensak.demo import demo_config, fetch_task, run_widget_cells, submit_task
+from ensak.demo import BLOG_COMMENTS, demo_config, fetch_task, run_widget_cells, submit_task
 from ensak.gradebook import gradebook_url
 from ensak.instance import create_instance
 from ensak.roster import write_roster
@@ -224,3 +225,15 @@ def test_does_ensak_blog_compile_and_export_from_the_command_line(course, withdr
     result = runner.invoke(app, ["blog", "-C", str(course["dir"]), "--export", str(tmp_path / "ut")])
     assert result.exit_code == 0, result.output
     assert len(list((tmp_path / "ut").glob("*.md"))) == 1
+
+
+def test_does_the_demo_cohort_write_a_course_blog_with_posts_and_comments_linked_from_the_report(demo_run):
+    index = demo_run["blog"]
+    assert index is not None and index.is_file()
+    text = "\n".join(page.read_text(encoding="utf-8") for page in index.parent.glob("[0-9]*.html"))
+    assert text.count("<article") >= 2
+    assert "Kursledarens kommentar" in text
+    assert any(words in text for words in BLOG_COMMENTS), "colleagues' answers came back through the exchange"
+    report = demo_run["report"].read_text(encoding="utf-8")
+    link = re.search(r'<a href="([^"]+)">Öppna kursbloggen</a>', report)
+    assert link and (demo_run["report"].parent / link.group(1)).resolve() == index.resolve()

@@ -124,3 +124,12 @@ def test_is_markup_in_a_comment_shown_as_text(tmp_path):
 def test_does_a_comment_key_have_to_name_a_post(tmp_path):
     with pytest.raises(ValueError):
         BlogComment("dela-reflektion", store=AnswerStore(tmp_path))
+
+
+def test_does_a_simulated_colleague_comment_at_the_simulated_time(tmp_path):
+    widget = BlogComment("kommentar-abc123", store=AnswerStore(tmp_path))
+    widget.simulate(random.Random(1), {"blog_comments": ["Tack för tipset!"], "now": "2027-03-01T09:00:00+00:00"})
+    assert widget.comments[0]["text"] == "Tack för tipset!"
+    assert widget.comments[0]["written"] == "2027-03-01T09:00:00+00:00"
+    BlogComment("kommentar-def456", store=AnswerStore(tmp_path)).simulate(random.Random(1), {})
+    assert BlogComment("kommentar-def456", store=AnswerStore(tmp_path)).comments == []

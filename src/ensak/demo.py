@@ -19,6 +19,7 @@ import nbformat
 import pandas as pd
 from traitlets.config import Config
 
+from ensak.blog import post_id
 from ensak.course import Course, load_course
 from ensak.instance import create_instance
 from ensak.nbgrader_api import in_directory, load_config, require_success
@@ -58,6 +59,13 @@ EVALUATION_TEXTS = {
     "utvardering-viktigast": ["Att jag vågar svara på kommentarer.", "Hur Creative Commons fungerar.",
                               "Att sociala medier hör till bibliotekets uppdrag.", "Att söka smartare."],
 }
+
+BLOG_COMMENTS = ["Så bra skrivet, jag känner igen mig!", "Tack för tipset, det ska jag prova i veckan.",
+                 "Håller med. Hur gör ni med det på filialen?", "Intressant! Kan vi ta upp det på nästa APT?",
+                 "Jag tänkte likadant först, men övningen fick mig att ändra mig."]
+COORDINATOR_COMMENTS = ["Tack för ett ärligt inlägg! Ta gärna med frågan till nästa arbetsplatsträff.",
+                        "Fint att du provade på riktigt. Vill du visa kollegorna hur du gjorde?",
+                        "Bra reflektion. Titta gärna på kollegornas inlägg om samma uppgift också."]
 
 
 @dataclass
@@ -204,6 +212,39 @@ def simulate_learner(learner: SimulatedLearner, course: Course, config: Config, 
     return done
 
 
+def simulate_course_blog(course_dir: Path, course: Course, config: Config, cohort: list[SimulatedLearner],
+                         homes: Path, rng: random.Random):
+    """The coordinator comments on some shared reflections in the gradebook (as formgrader does); some
+    colleagues fetch the course blog, answer posts and hand it in; the blog is then compiled again."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from ensak.blog import BLOG_ID, read_posts, update_blog
+
+    if not (course_dir / "release" / BLOG_ID).is_dir():
+        return None
+    posts, _ = read_posts(course_dir, course)
+    with Gradebook(config.CourseDirectory.db_url, course.id) as gradebook:
+        for post in [p for p in posts if p.share][::3]:
+            try:
+                found = gradebook.find_comment("reflektion", post.task, post.task, post.learner)
+            except MissingEntry:   # a submission the autograder could not grade has nothing to comment on yet
+                continue
+            found.manual_comment = rng.choice(COORDINATOR_COMMENTS)
+        gradebook.db.commit()
+    when = dt.datetime.combine(course.closes, dt.time(9), tzinfo=dt.timezone.utc)
+    for person in [p for p in cohort if p.tasks_to_do > 0][::2]:
+        home = homes / person.id
+        folder = fetch_task(config, course.id, BLOG_ID, person.id, home)
+        for path in sorted(folder.glob("[0-9]*.ipynb")):
+            for key, widget in run_widget_cells(folder, nbformat.read(path, as_version=4)).items():
+                own = key.endswith(post_id(path.stem, person.id))
+                if not own and rng.random() < 0.5:
+                    with in_directory(folder):
+                        widget.simulate(rng, {"blog_comments": BLOG_COMMENTS, "now": when.isoformat()})
+        submit_task(config, course.id, BLOG_ID, person.id, home, when)
+    return update_blog(course_dir, config=config)
+
+
 def prepare_output(output: Path) -> Path:
     """A fresh folder for the demo; an earlier demo's folder is replaced, anything else is refused."""
     output = output.resolve()
@@ -267,10 +308,14 @@ def run_demo(output: Path | str, *, learners: int = 20, seed: int = 2010,
 
     summary: SyncSummary = sync(course_dir, config=config, on_progress=graded_one)
 
+    step("Kollegorna läser och kommenterar i kursbloggen", 0, 1)
+    blog = simulate_course_blog(course_dir, course, config, cohort, homes, rng)
+    step("Kollegorna läser och kommenterar i kursbloggen", 1, 1)
+
     step("Skriver lägesrapporten", 0, 1)
     # The simulated course has run its course: the report looks at it on its closing day.
     report = write_report(course_dir, course_dir.parent / "rapport", today=course.closes)
     step("Skriver lägesrapporten", 1, 1)
     return {"course_dir": course_dir, "learners": len(cohort), "submissions": submissions,
             "graded": len(summary.graded), "problems": summary.problems, "today": course.closes,
-            "report": report["html"], "workbook": report["xlsx"]}
+            "report": report["html"], "workbook": report["xlsx"], "blog": blog.index if blog else None}

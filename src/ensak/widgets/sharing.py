@@ -133,8 +133,8 @@ class BlogComment(AnswerWidget):
             return []
         return [c for c in saved["comments"] if isinstance(c, dict) and isinstance(c.get("text"), str)]
 
-    def write(self, text: str) -> bool:
-        """Save `text` as a new comment; return whether it was saved."""
+    def write(self, text: str, *, written: str | None = None) -> bool:
+        """Save `text` as a new comment (`written`: an ISO time, default now); return whether it was saved."""
         text = (text or "").strip()
         if not text:
             self.show_status("Skriv något i rutan först.", problem=True)
@@ -143,7 +143,7 @@ class BlogComment(AnswerWidget):
             self.show_status(f"Kommentaren är {len(text)} tecken lång. Korta den till högst {MAX_COMMENT_CHARS} "
                              "tecken, eller skriv ett eget inlägg om det.", problem=True)
             return False
-        comment = {"id": uuid.uuid4().hex, "text": text, "written": now_iso()}
+        comment = {"id": uuid.uuid4().hex, "text": text, "written": written or now_iso()}
         self.save({"comments": [*self.comments, comment]})
         # AnswerWidget.save reports a failed write in the status line rather than raising.
         saved = "⚠" not in self.status.value
@@ -155,9 +155,10 @@ class BlogComment(AnswerWidget):
         return saved
 
     def simulate(self, rng, learner: dict | None = None) -> None:
-        texts = (learner or {}).get("blog_comments")
-        if texts:
-            self.write(rng.choice(texts))
+        traits = learner or {}
+        if traits.get("blog_comments"):
+            # The demo's clock, so that a simulated course's comments are dated within the course.
+            self.write(rng.choice(traits["blog_comments"]), written=traits.get("now"))
 
     def _show_written(self) -> None:
         comments = self.comments
