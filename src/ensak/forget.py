@@ -331,6 +331,13 @@ def forget_learner(course_dir: Path | str, learner: str, *, config: Config | Non
             report.manual.append(f"Rapporterna som finns kvar i {reports} bygger på data från före borttagningen. "
                                  "Skriv nya med ensak report och ta bort de gamla.")
 
+    from ensak.ngshare import uses_ngshare
+
+    if uses_ngshare(config):
+        report.manual.append(
+            f"Kursen använder ngshare: inlämningar och återkoppling från {learner} finns också i ngshares databas, "
+            "och ngshare kan inte ta bort en enskild deltagares inlämningar. Be den som sköter hubben ta bort dem "
+            "direkt i ngshares databas.")
     report.manual += [
         f"Kontot {learner} och dess hemmapp på kursens server tas bort med userdel -r {learner} (som root).",
         "Säkerhetskopior gjorda före i dag innehåller fortfarande deltagaren: ta bort dem eller låt dem gå ut "
