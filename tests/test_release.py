@@ -121,3 +121,26 @@ def test_do_the_released_notebooks_run_under_nbval_once_answered(generated_cours
                              "--rootdir", str(tmp_path), *folders], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert " passed" in result.stdout
+
+
+@pytest.mark.slow
+def test_does_releasing_from_a_fresh_clone_teach_the_gradebook_the_task(tmp_path):
+    """A new course directory (committed release/, empty gradebook) must still be gradable after release."""
+    import datetime as dt
+
+    from nbgrader.api import Gradebook
+
+    from ensak.instance import create_instance
+    from ensak.schedule import release_due
+
+    course_dir = create_instance(tmp_path / "kurs")
+    course = load_course(course_dir)
+    before = files_below(course_dir / "release" / course.task_ids[0])
+    result = release_due(course_dir, course.tasks[0].release)
+    assert result.released == [course.task_ids[0]] and result.problems == []
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook' / 'gradebook.db'}", course.id) as gb:
+        assignment = gb.find_assignment(course.task_ids[0])
+        assert [nb.name for nb in assignment.notebooks] == [course.task_ids[0]]
+        assert assignment.duedate == dt.datetime.combine(course.closes, dt.time(23, 59))
+    after = files_below(course_dir / "release" / course.task_ids[0])
+    assert {k: p.read_bytes() for k, p in after.items()} == {k: p.read_bytes() for k, p in before.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from ensak.course import load_course
@@ -27,3 +28,27 @@ def generate_release(course_dir: Path | str, task_ids: list[str] | None = None, 
         for task_id in wanted:
             require_success(api.generate_assignment(task_id, force=True, create=True), f"generate_assignment {task_id}")
     return list(wanted)
+
+
+def ensure_in_gradebook(api, course, task_id: str) -> None:
+    """Make sure the gradebook knows a task's notebooks and cells, with the course's closing day as due date.
+
+    nbgrader records a task's cells when it generates the assignment, and autograde refuses a task the
+    gradebook does not know. A course directory with a new gradebook (a fresh clone, a new cohort)
+    therefore generates the task here (when its source is at hand), which rewrites release/<task> byte for
+    byte the same. "Late"
+    means after the course closed: submissions are never refused, only marked.
+    """
+    from nbgrader.api import MissingEntry
+
+    gradebook = api.gradebook
+    try:
+        try:
+            known = bool(gradebook.find_assignment(task_id).notebooks)
+        except MissingEntry:
+            known = False
+        if not known and (Path(api.coursedir.root) / "source" / task_id).is_dir():
+            require_success(api.generate_assignment(task_id, force=True, create=True), f"generate_assignment {task_id}")
+        gradebook.update_or_create_assignment(task_id, duedate=dt.datetime.combine(course.closes, dt.time(23, 59)))
+    finally:
+        gradebook.close()

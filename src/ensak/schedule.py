@@ -82,7 +82,8 @@ def release_folder_problem(root: Path, task: Task) -> str:
 
 def released_tasks(root: Path | str) -> set[str]:
     """The tasks the exchange holds for learners to fetch (nbgrader's own record of what is released)."""
-    from ensak.nbgrader_api import in_directory, make_api
+    from ensak.nbgrader_api import NbgraderStepError, in_directory, make_api
+    from ensak.release import ensure_in_gradebook
 
     root = Path(root).resolve()
     with in_directory(root):
@@ -144,7 +145,8 @@ def _known_task(course: Course, task_id: str) -> Task:
 
 def release_tasks(root: Path | str, task_ids: list[str], *, config=None) -> ReleaseResult:
     """Release the named tasks that the exchange does not hold yet; a failing task never stops the rest."""
-    from ensak.nbgrader_api import in_directory, make_api
+    from ensak.nbgrader_api import NbgraderStepError, in_directory, make_api
+    from ensak.release import ensure_in_gradebook
 
     root = Path(root).resolve()
     course = load_course(root)
@@ -160,6 +162,11 @@ def release_tasks(root: Path | str, task_ids: list[str], *, config=None) -> Rele
             problem = release_folder_problem(root, task)
             if problem:
                 result.problems.append(problem)
+                continue
+            try:
+                ensure_in_gradebook(api, course, task.id)
+            except NbgraderStepError as exc:
+                result.problems.append(f"{task.id} kunde inte läggas in i rättningsboken: {str(exc).splitlines()[-1]}")
                 continue
             outcome = api.release_assignment(task.id)
             if outcome.get("success"):
