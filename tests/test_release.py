@@ -144,3 +144,22 @@ def test_does_releasing_from_a_fresh_clone_teach_the_gradebook_the_task(tmp_path
         assert assignment.duedate == dt.datetime.combine(course.closes, dt.time(23, 59))
     after = files_below(course_dir / "release" / course.task_ids[0])
     assert {k: p.read_bytes() for k, p in after.items()} == {k: p.read_bytes() for k, p in before.items()}
+
+
+def test_does_a_new_course_instance_leave_one_cohorts_blog_and_answers_behind(repo, tmp_path):
+    from ensak.instance import create_instance
+
+    template = tmp_path / "repo"
+    template.mkdir()
+    for name in ("course.toml", "nbgrader_config.py"):
+        shutil.copy(repo / name, template / name)
+    for folder in ("source", "release"):
+        shutil.copytree(repo / folder, template / folder)
+        blog = template / folder / "kursbloggen"
+        blog.mkdir()
+        (blog / "inlagg.ipynb").write_text("Åsa Öberg skrev …")
+    (template / "source" / "00-valkommen" / ANSWERS_FILE).write_text("{}")
+    copy = create_instance(tmp_path / "ny", template=template)
+    assert not (copy / "source" / "kursbloggen").exists() and not (copy / "release" / "kursbloggen").exists()
+    assert not (copy / "source" / "00-valkommen" / ANSWERS_FILE).exists()
+    assert (copy / "source" / "00-valkommen" / ANSWER_KEY_FILE).exists()

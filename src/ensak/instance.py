@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from ensak.answers import ANSWERS_FILE
+from ensak.blog import BLOG_ID
 from ensak.course import COURSE_FILE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +33,8 @@ def create_instance(target: Path | str, template: Path | str | None = None) -> P
         if (target / name).exists():
             shutil.rmtree(target / name)
         shutil.copytree(template / name, target / name,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "svar.json"))
+                        # The compiled course blog holds one cohort's names: never carried to another.
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", ANSWERS_FILE, BLOG_ID))
     (target / "gradebook").mkdir(exist_ok=True)
     (target / "exchange").mkdir(exist_ok=True)
     return target
