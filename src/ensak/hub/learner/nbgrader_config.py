@@ -14,3 +14,6 @@ if os.environ.get("ENSAK_NGSHARE_URL"):
 else:
     c.CourseDirectory.course_id = os.environ["ENSAK_COURSE_ID"]
     c.Exchange.root = os.environ["ENSAK_EXCHANGE"]
+    # A submission is readable by its author and the coordinator only, never by other learners
+    # (nbgrader's own submit leaves it open to everyone who learns its random name).
+    c.ExchangeFactory.submit = "ensak.exchange.PrivateSubmit"
