@@ -285,9 +285,6 @@ def run_demo(output: Path | str, *, learners: int = 20, seed: int = 2010,
         for person in cohort:
             gradebook.update_or_create_student(person.id, first_name=person.first_name,
                                                last_name=person.last_name, email=person.email)
-        for task in course.tasks:
-            gradebook.update_or_create_assignment(
-                task.id, duedate=dt.datetime.combine(course.closes, dt.time(23, 59)))
 
     step("Släpper uppgifterna", 0, 1)
     release_tasks(course_dir, course.task_ids, config=config)
