@@ -14,6 +14,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -192,10 +193,19 @@ def _init_worker(course_dir: str, config: Config, sync_pid: int) -> None:
     _WORKER_API = make_api(course_dir, config)
 
 
+_EXCEPTION_LINE = re.compile(r"^\s*([A-Za-z_][\w.]*(?:Error|Exception|Interrupt)):\s*(.*)$")
+
+
 def _error_text(result: dict) -> str:
-    text = (result.get("error") or result.get("log") or "").strip()
-    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("[")]
-    return lines[-1].strip() if lines else "okänt fel"
+    """The line of nbgrader's output that says what went wrong (its last line only says "see above")."""
+    text = (result.get("error") or "") + "\n" + (result.get("log") or "")
+    causes = [m for m in map(_EXCEPTION_LINE.match, text.splitlines())
+              if m and not m.group(1).endswith("NbGraderException")]
+    if causes:
+        return f"{causes[-1].group(1).rsplit('.', 1)[-1]}: {causes[-1].group(2).strip()}"[:300]
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    plain = [line for line in lines if not line.startswith("[")]
+    return (plain or lines or ["okänt fel"])[-1][:300]
 
 
 @dataclass
@@ -220,6 +230,10 @@ def _run_step(api, step: str, task: str, learner: str) -> StepResult:
         # autograde would only fail with a traceback: say what is wrong instead.
         return StepResult(False, blocking=blocking)
     result = api.autograde(task, learner, force=True, create=True)
+    if not result.get("success"):
+        # The screening has ruled out notebooks that cannot be graded, so a failure here is most
+        # likely passing (a kernel slow to start on a busy machine, a locked database): try once more.
+        result = api.autograde(task, learner, force=True, create=True)
     if not result.get("success"):
         return StepResult(False, _error_text(result))
     notes = [str(f) for f in findings] + [str(f) for f in screen_after_grading(course_dir, learner, task)]
