@@ -81,6 +81,7 @@ def test_does_the_nudge_preview_come_from_the_nudge_list(panel_course):
     assert "Åsa Öberg &lt;asa@bibliotek.example&gt; – " in status and "30 dagar" in status
 
 
+@pytest.mark.slow
 def test_does_the_sync_button_grade_and_show_progress(sync_course):
     submit_answer(sync_course, "00-start", "anna", 42)
     panel = CoordinatorPanel(sync_course)
@@ -90,6 +91,7 @@ def test_does_the_sync_button_grade_and_show_progress(sync_course):
     assert not panel.sync_button.disabled
 
 
+@pytest.mark.slow
 def test_does_a_busy_course_give_a_swedish_message_not_a_traceback(sync_course):
     panel = CoordinatorPanel(sync_course)
     with course_lock(sync_course, "sync"):
