@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ensak.answers import AnswersFileError, answers_path, load_answers
+from ensak.answers import AnswersFileError, load_answers
 from ensak.widgets.base import REGISTRY
 
 
@@ -75,6 +75,3 @@ def checklist_points(key: str, points: float, minimum: int = 1, folder: Path | s
         return float(points)
     return float(points) * min(done, minimum) / minimum
 
-
-def answers_file_for(folder: Path | str | None = None) -> Path:
-    return answers_path(folder)
