@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 import shutil
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -25,7 +24,7 @@ from ensak.instance import create_instance
 from ensak.nbgrader_api import in_directory, load_config, require_success
 from ensak.release import generate_release
 from ensak.report import write_report
-from ensak.roster import write_roster
+from ensak.roster import derive_id, write_roster
 from ensak.skills import EVALUATION_KEYS
 from ensak.sync import SyncSummary, release_tasks, sync
 from ensak.widgets.base import REGISTRY
@@ -85,20 +84,13 @@ class SimulatedLearner:
         return f"{self.id}@bibliotek.example"
 
 
-def ascii_id(first: str, last: str) -> str:
-    """A learner id that works as an nbgrader id and an OS user name: åäö folded, lowercase."""
-    text = f"{first}.{last}".lower().replace("ß", "ss")
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "".join(ch for ch in text if ch.isalnum() or ch in ".-")
-
-
 def make_cohort(size: int, n_tasks: int, rng: random.Random) -> list[SimulatedLearner]:
     """A mixed cohort: most keep up, some stop part-way, a few never start; a manager or two."""
     learners = []
     for i in range(size):
         first = FIRST_NAMES[i % len(FIRST_NAMES)]
         last = LAST_NAMES[(i * 7 + i // len(LAST_NAMES)) % len(LAST_NAMES)]
-        learner_id = ascii_id(first, last) + (str(i // len(FIRST_NAMES)) if i >= len(FIRST_NAMES) else "")
+        learner_id = derive_id(first, last) + (str(i // len(FIRST_NAMES)) if i >= len(FIRST_NAMES) else "")
         role = "chef" if i in (3, 12) else ROLES[i % len(ROLES)]
         profile = rng.random()
         if i in (5, 17):                       # never started
