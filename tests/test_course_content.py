@@ -60,6 +60,7 @@ def test_are_widget_cells_locked_and_collapsed(task):
     assert len(widget_cells) >= 2
     for cell in widget_cells:
         assert meta(cell).get("locked") is True, f"{meta(cell).get('grade_id')} must be locked"
+        assert cell.source.startswith("# "), "the line a collapsed cell shows speaks Swedish to the learner"
         assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, "widget code is collapsed"
 
 

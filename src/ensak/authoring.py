@@ -14,6 +14,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 SCHEMA_VERSION = 3
 REFLECTION_PLACEHOLDER = "SKRIV DITT SVAR HÄR"
+# JupyterLab shows the first line of a collapsed cell: let it speak to the learner, not be code.
+WIDGET_CELL_FIRST_LINE = "# Dold kod som visar övningen nedan – du behöver inte läsa den."
 
 
 def _nbgrader(grade_id: str, *, grade: bool, solution: bool, locked: bool, points: float | None = None) -> dict:
@@ -32,7 +34,10 @@ def text(grade_id: str, source: str):
 
 def widget(grade_id: str, code: str):
     """A locked code cell with its code collapsed, so learners see the widget, not the code."""
-    return new_code_cell(dedent(code).strip(), metadata={
+    code = dedent(code).strip()
+    if not code.startswith("#"):
+        code = f"{WIDGET_CELL_FIRST_LINE}\n{code}"
+    return new_code_cell(code, metadata={
         "nbgrader": _nbgrader(grade_id, grade=False, solution=False, locked=True),
         "jupyter": {"source_hidden": True},
         "editable": False,
