@@ -42,19 +42,19 @@ def test_are_due_tasks_those_whose_date_has_come():
 
 
 @pytest.mark.parametrize("data, message", [
-    ({}, "needs a \\[course\\] table"),
-    ({"course": {"id": "k", "title": "K"}}, "missing 'start'"),
-    (plan(start="den elfte"), "YYYY-MM-DD"),
+    ({}, "behöver en \\[course\\]-del"),
+    ({"course": {"id": "k", "title": "K"}}, "saknar 'start'"),
+    (plan(start="den elfte"), "ÅÅÅÅ-MM-DD"),
     (plan(pace_days=0), "pace_days"),
     (plan(pace_days="två veckor"), "pace_days"),
-    (plan(id="min kurs"), "may not be empty or contain"),
-    ({"course": {"id": "k", "title": "K", "start": dt.date(2027, 1, 1)}}, "lists no tasks"),
+    (plan(id="min kurs"), "får inte vara tomt"),
+    ({"course": {"id": "k", "title": "K", "start": dt.date(2027, 1, 1)}}, "har inga uppgifter"),
     ({"course": {"id": "k", "title": "K", "start": dt.date(2027, 1, 1)},
-      "task": [{"id": "a", "title": "A"}, {"id": "a", "title": "B"}]}, "used twice"),
-    ({"course": {"id": "k", "title": "K", "start": dt.date(2027, 1, 1)}, "task": [{"title": "A"}]}, "needs both"),
+      "task": [{"id": "a", "title": "A"}, {"id": "a", "title": "B"}]}, "två gånger"),
+    ({"course": {"id": "k", "title": "K", "start": dt.date(2027, 1, 1)}, "task": [{"title": "A"}]}, "både id och title"),
     ({"course": {"id": "k", "title": "K", "start": dt.date(2027, 1, 1)},
-      "task": [{"id": "a", "title": "A"}, {"id": "b", "title": "B", "release": dt.date(2026, 1, 1)}]}, "in order"),
-    (plan(closes=dt.date(2027, 1, 1)), "before the last task"),
+      "task": [{"id": "a", "title": "A"}, {"id": "b", "title": "B", "release": dt.date(2026, 1, 1)}]}, "tur och ordning"),
+    (plan(closes=dt.date(2027, 1, 1)), "före den sista"),
 ])
 def test_is_every_broken_plan_refused_with_a_message_that_says_what_to_fix(data, message):
     with pytest.raises(CoursePlanError, match=message):
@@ -62,10 +62,10 @@ def test_is_every_broken_plan_refused_with_a_message_that_says_what_to_fix(data,
 
 
 def test_are_a_missing_and_an_unreadable_course_file_explained(tmp_path):
-    with pytest.raises(CoursePlanError, match="No course.toml"):
+    with pytest.raises(CoursePlanError, match="Det finns ingen course.toml"):
         load_course(tmp_path)
     (tmp_path / "course.toml").write_text("[course\nid=", encoding="utf-8")
-    with pytest.raises(CoursePlanError, match="not valid TOML"):
+    with pytest.raises(CoursePlanError, match="går inte att läsa"):
         load_course(tmp_path)
 
 

@@ -142,7 +142,7 @@ def test_are_dates_out_of_order_refused_with_a_clear_message(tmp_path):
     root = make_course(tmp_path / "k", releases={"01-blogg": "2027-03-01", "02-bild": "2027-02-01"})
     result = CliRunner().invoke(app, ["schedule", "--course-dir", str(root)])
     assert result.exit_code == 1
-    assert "2027-02-01" in result.output and "2027-03-01" in result.output and "order" in result.output
+    assert "2027-02-01" in result.output and "2027-03-01" in result.output and "i tur och ordning" in result.output
 
 
 def test_is_a_release_folder_not_in_the_plan_pointed_out(course_dir):

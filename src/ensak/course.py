@@ -14,7 +14,8 @@ DEFAULT_DAYS_INACTIVE = 21
 
 
 class CoursePlanError(ValueError):
-    """course.toml is missing or says something that cannot be a course plan."""
+    """course.toml is missing or says something that cannot be a course plan (the message is Swedish:
+    coordinators read it)."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class Course:
             if t.id == task_id:
                 return t
         known = ", ".join(self.task_ids)
-        raise CoursePlanError(f"No task '{task_id}' in {COURSE_FILE}. Known tasks: {known}")
+        raise CoursePlanError(f"Det finns ingen uppgift '{task_id}' i {COURSE_FILE}. Uppgifterna är: {known}.")
 
     def due_tasks(self, today: dt.date) -> list[Task]:
         """Tasks whose release date has come."""
@@ -74,40 +75,40 @@ def _as_date(value: object, where: str) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    raise CoursePlanError(f"{where} must be a date written as YYYY-MM-DD, got {value!r}")
+    raise CoursePlanError(f"{where} ska vara ett datum skrivet ÅÅÅÅ-MM-DD, till exempel 2027-01-11; nu står det {value!r}.")
 
 
 def parse_course(data: dict, root: Path = Path(".")) -> Course:
     """Build a Course from the parsed TOML, checking what a coordinator could get wrong."""
     meta = data.get("course")
     if not isinstance(meta, dict):
-        raise CoursePlanError(f"{COURSE_FILE} needs a [course] table with id, title and start.")
+        raise CoursePlanError(f"{COURSE_FILE} behöver en [course]-del med id, title och start.")
     for key in ("id", "title", "start"):
         if key not in meta:
-            raise CoursePlanError(f"[course] in {COURSE_FILE} is missing '{key}'.")
+            raise CoursePlanError(f"[course] i {COURSE_FILE} saknar '{key}'. Lägg till raden och försök igen.")
     course_id = str(meta["id"])
     if not course_id or any(ch in course_id for ch in "/+* "):
-        raise CoursePlanError(f"[course] id {course_id!r} may not be empty or contain '/', '+', '*' or spaces.")
+        raise CoursePlanError(f"[course] id {course_id!r} får inte vara tomt eller innehålla '/', '+', '*' eller mellanslag.")
     start = _as_date(meta["start"], "[course] start")
     pace = meta.get("pace_days", DEFAULT_PACE_DAYS)
     if not isinstance(pace, int) or isinstance(pace, bool) or pace < 1:
-        raise CoursePlanError(f"[course] pace_days must be a whole number of days, 1 or more, got {pace!r}.")
+        raise CoursePlanError(f"[course] pace_days ska vara ett helt antal dagar, minst 1; nu står det {pace!r}.")
 
     raw_tasks = data.get("task", [])
     if not raw_tasks:
-        raise CoursePlanError(f"{COURSE_FILE} lists no tasks: add at least one [[task]] with id and title.")
+        raise CoursePlanError(f"{COURSE_FILE} har inga uppgifter: lägg till minst en [[task]] med id och title.")
     tasks: list[Task] = []
     seen: set[str] = set()
     previous: dt.date | None = None
     for number, raw in enumerate(raw_tasks):
-        where = f"task {number + 1} in {COURSE_FILE}"
+        where = f"Uppgift nummer {number + 1} i {COURSE_FILE}"
         if "id" not in raw or "title" not in raw:
-            raise CoursePlanError(f"{where} needs both id and title.")
+            raise CoursePlanError(f"{where} behöver både id och title.")
         task_id = str(raw["id"])
         if task_id in seen:
-            raise CoursePlanError(f"{where}: the id '{task_id}' is used twice; every task needs its own id.")
+            raise CoursePlanError(f"{where}: id '{task_id}' används två gånger; varje uppgift behöver ett eget id.")
         if any(ch in task_id for ch in "/+* ") or not task_id:
-            raise CoursePlanError(f"{where}: the id {task_id!r} may not contain '/', '+', '*' or spaces.")
+            raise CoursePlanError(f"{where}: id {task_id!r} får inte innehålla '/', '+', '*' eller mellanslag.")
         seen.add(task_id)
         if "release" in raw:
             release = _as_date(raw["release"], f"{where}: release")
@@ -117,15 +118,15 @@ def parse_course(data: dict, root: Path = Path(".")) -> Course:
             release = previous + dt.timedelta(days=pace)
         if previous is not None and release < previous:
             raise CoursePlanError(
-                f"{where}: release {release} comes before the previous task's {previous}; "
-                "tasks must be released in order."
+                f"{where}: release {release} kommer före den förra uppgiftens {previous}; "
+                "uppgifterna släpps i tur och ordning."
             )
         tasks.append(Task(id=task_id, title=str(raw["title"]), number=number, release=release))
         previous = release
 
     closes = _as_date(meta["closes"], "[course] closes") if "closes" in meta else previous + dt.timedelta(days=pace)
     if closes < previous:
-        raise CoursePlanError(f"[course] closes {closes} is before the last task's release {previous}.")
+        raise CoursePlanError(f"[course] closes {closes} kommer före den sista uppgiftens release {previous}.")
 
     nudge_raw = data.get("nudge", {})
     nudge = NudgeRules(
@@ -150,9 +151,9 @@ def load_course(root: Path | str = ".") -> Course:
     root = Path(root)
     path = root / COURSE_FILE
     if not path.exists():
-        raise CoursePlanError(f"No {COURSE_FILE} in {root.resolve()}: run ensak from the course directory.")
+        raise CoursePlanError(f"Det finns ingen {COURSE_FILE} i {root.resolve()}: kör ensak i kursmappen eller ange den med -C.")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise CoursePlanError(f"{path} is not valid TOML ({exc}). Fix the line it names and try again.") from exc
+        raise CoursePlanError(f"{path} går inte att läsa ({exc}). Rätta raden som nämns och försök igen.") from exc
     return parse_course(data, root=root.resolve())
