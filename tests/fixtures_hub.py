@@ -98,8 +98,9 @@ def make_hub_course(base: Path, learners: dict[str, tuple[str, str, str]], tasks
     return course_dir
 
 
-def start_ensak_hub(course_dir: Path, base: Path, learners: list[str], release: str = "all") -> RunningHub:
-    """Run the real `ensak hub` command in the background and wait until it answers."""
+def start_ensak_hub(course_dir: Path, base: Path, learners: list[str], release: str = "all", *,
+                    extra: tuple[str, ...] = (), timeout: float = 120) -> RunningHub:
+    """Run the real `ensak hub` command (with `extra` options) in the background and wait until it answers."""
     from ensak.hub import free_port
 
     port = free_port()
@@ -108,14 +109,14 @@ def start_ensak_hub(course_dir: Path, base: Path, learners: list[str], release: 
     log_path = base / "ensak-hub.log"
     log = open(log_path, "wb")
     command = [sys.executable, "-m", "ensak.cli", "hub", "-C", str(course_dir), "--port", str(port),
-               "--home-root", str(home_root), "--state-dir", str(state_dir), "--release", release]
+               "--home-root", str(home_root), "--state-dir", str(state_dir), "--release", release, *extra]
     started = time.monotonic()
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                                env=dict(os.environ, ENSAK_HUB_PASSWORD=HUB_PASSWORD, PYTHONUNBUFFERED="1"))
     hub = RunningHub(url=f"http://127.0.0.1:{port}", password=HUB_PASSWORD, course_dir=course_dir,
                      home_root=home_root, state_dir=state_dir, learners=learners, process=process,
                      log_path=log_path)
-    deadline = started + 120
+    deadline = started + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             stop_ensak_hub(hub)
@@ -125,7 +126,7 @@ def start_ensak_hub(course_dir: Path, base: Path, learners: list[str], release: 
             return hub
         time.sleep(0.3)
     stop_ensak_hub(hub)
-    raise RuntimeError(f"ensak hub did not come up within 120 s:\n{hub.log_tail()}")
+    raise RuntimeError(f"ensak hub did not come up within {timeout:.0f} s:\n{hub.log_tail()}")
 
 
 def stop_ensak_hub(hub: RunningHub, timeout: float = 60) -> list[int]:

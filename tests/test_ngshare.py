@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 pytest.register_assert_rewrite("fixtures_hub")
-from fixtures_hub import (FIRST_TASK, HubSession, RunningHub, remove_hub_traces,  # noqa: E402
+from fixtures_hub import (FIRST_TASK, HubSession, RunningHub, remove_hub_traces, start_ensak_hub,  # noqa: E402
                           require_hub_prerequisites, shared_base_dir, stop_ensak_hub)
 
 pytest_plugins = ["fixtures_hub", "fixtures_postgres"]
@@ -60,39 +60,6 @@ def make_course(folder: Path, course_id: str, learners: dict[str, tuple[str, str
     return course_dir
 
 
-def start_hub(command_extra: list[str], course_dir: Path, base: Path, learners: list[str]) -> RunningHub:
-    """`ensak hub` as the coordinator runs it, with extra options, waiting until it says it is up."""
-    import subprocess
-    import sys
-    import time
-
-    from ensak.hub import free_port
-
-    port = free_port()
-    state_dir, home_root = base / "hub-state", base / "homes"
-    state_dir.mkdir(mode=0o700)
-    log_path = base / "ensak-hub.log"
-    command = [sys.executable, "-m", "ensak.cli", "hub", "-C", str(course_dir), "--port", str(port),
-               "--home-root", str(home_root), "--state-dir", str(state_dir), *command_extra]
-    process = subprocess.Popen(command, stdout=open(log_path, "wb"), stderr=subprocess.STDOUT,
-                               start_new_session=True,
-                               env=dict(os.environ, ENSAK_HUB_PASSWORD="prova-natet-2027", PYTHONUNBUFFERED="1"))
-    hub = RunningHub(url=f"http://127.0.0.1:{port}", password="prova-natet-2027", course_dir=course_dir,
-                     home_root=home_root, state_dir=state_dir, learners=learners, process=process,
-                     log_path=log_path)
-    started = time.monotonic()
-    while time.monotonic() - started < 150:
-        if process.poll() is not None:
-            stop_ensak_hub(hub)
-            raise RuntimeError(f"ensak hub exited with {process.returncode}:\n{hub.log_tail()}")
-        if "JupyterHub är igång" in log_path.read_text(encoding="utf-8", errors="replace"):
-            hub.started_in = time.monotonic() - started
-            return hub
-        time.sleep(0.3)
-    stop_ensak_hub(hub)
-    raise RuntimeError(f"ensak hub did not come up within 150 s:\n{hub.log_tail()}")
-
-
 def ngshare_service_pids(data_dir: Path) -> list[int]:
     pids = []
     for entry in Path("/proc").iterdir():
@@ -124,8 +91,8 @@ def two_courses(postgres):
     try:
         north = make_course(base / "norr", NORTH, north_learners)
         south = make_course(base / "syd", SOUTH, south_learners)
-        hub = start_hub(["--exchange", "ngshare", "--with-course", str(south), "--release", "none"], north, base,
-                        everyone)
+        hub = start_ensak_hub(north, base, everyone, release="none", timeout=150,
+                              extra=("--exchange", "ngshare", "--with-course", str(south)))
         # The coordinator releases from here, over HTTP: `ensak hub` left the connection in each course.
         from ensak.schedule import release_tasks
 

@@ -21,11 +21,10 @@ from traitlets.config import Config
 from ensak.blog import post_id
 from ensak.course import Course, load_course
 from ensak.instance import create_instance
-from ensak.nbgrader_api import in_directory, load_config, require_success
+from ensak.nbgrader_api import in_directory, load_config
 from ensak.release import generate_release
 from ensak.report import write_report
 from ensak.roster import derive_id, write_roster
-from ensak.skills import EVALUATION_KEYS
 from ensak.sync import SyncSummary, release_tasks, sync
 from ensak.widgets.base import REGISTRY
 

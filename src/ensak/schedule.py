@@ -82,8 +82,7 @@ def release_folder_problem(root: Path, task: Task) -> str:
 
 def released_tasks(root: Path | str) -> set[str]:
     """The tasks the exchange holds for learners to fetch (nbgrader's own record of what is released)."""
-    from ensak.nbgrader_api import NbgraderStepError, in_directory, make_api
-    from ensak.release import ensure_in_gradebook
+    from ensak.nbgrader_api import in_directory, make_api
 
     root = Path(root).resolve()
     with in_directory(root):

@@ -8,7 +8,6 @@ service itself, and the simulator teaches the patterns that stay: audience, tags
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import ipywidgets as w
 
