@@ -61,6 +61,20 @@ def processes_of(uid: int) -> dict[int, str]:
     return found
 
 
+def ngshare_pids() -> list[int]:
+    return [int(e.name) for e in Path("/proc").iterdir() if e.name.isdigit()
+            and b"ensak.hub.ngshare_service" in (e / "cmdline").read_bytes()]
+
+
+def stop_hub(hub: subprocess.Popen) -> None:
+    """Ctrl-C, as a coordinator stops it; killed only if it has not gone within a minute."""
+    hub.send_signal(2)
+    try:
+        hub.wait(60)
+    except subprocess.TimeoutExpired:
+        hub.kill()
+
+
 def make_course(base: Path, learners: list[str]) -> Path:
     import pandas as pd
 
@@ -137,17 +151,11 @@ def learner_server(base: Path) -> dict:
             "idle_cpu_percent_of_core": 100 * used / idle_window,
             "hub_rss_mib": sum(rss_mib(int(p)) for p in [(state / "jupyterhub.pid").read_text().strip()]),
         }
-        ngshare = [int(e.name) for e in Path("/proc").iterdir() if e.name.isdigit()
-                   and b"ensak.hub.ngshare_service" in (e / "cmdline").read_bytes()]
-        figures["ngshare_rss_mib"] = sum(rss_mib(p) for p in ngshare)
+        figures["ngshare_rss_mib"] = sum(rss_mib(p) for p in ngshare_pids())
         figures["kernel_after_task_rss_mib"] = kernel_after_running(course_dir / "release" / TASK / f"{TASK}.ipynb")
         return figures
     finally:
-        hub.send_signal(2)
-        try:
-            hub.wait(60)
-        except subprocess.TimeoutExpired:
-            hub.kill()
+        stop_hub(hub)
         from ensak.hub.accounts import remove_learner_accounts
 
         remove_learner_accounts([learner])
@@ -252,17 +260,11 @@ def sync_per_learners(base: Path, learners: int) -> dict:
                     pass
             group.rmdir()
         assert done.returncode == 0 and f"Rättade: {learners}." in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
-        ngshare_pids = [int(e.name) for e in Path("/proc").iterdir() if e.name.isdigit()
-                        and b"ensak.hub.ngshare_service" in (e / "cmdline").read_bytes()]
         return {"learners": learners, "sync_wall_s": wall, "sync_cpu_s": cpu,
                 "sync_peak_memory_mib": peak,
-                "ngshare_rss_after_mib": sum(rss_mib(p) for p in ngshare_pids)}
+                "ngshare_rss_after_mib": sum(rss_mib(p) for p in ngshare_pids())}
     finally:
-        hub.send_signal(2)
-        try:
-            hub.wait(60)
-        except subprocess.TimeoutExpired:
-            hub.kill()
+        stop_hub(hub)
 
 
 def main() -> None:
