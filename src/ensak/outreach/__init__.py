@@ -1,0 +1,1 @@
+"""Outreach: what the course says to its learners and what they say to each other (messages, Kursbloggen)."""

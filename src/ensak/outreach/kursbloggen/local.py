@@ -1,0 +1,99 @@
+"""`ensak blog serve`: the same Kursbloggen on one machine without a hub, on the loopback address only.
+
+Whoever opens it picks their name from the roster (no password, as with the hub's demo login: only this
+computer can reach it); programs such as the demo's colleagues use the local token (identity.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+from tornado import httpserver
+
+from ensak.outreach.kursbloggen.app import BlogHandler, make_app
+from ensak.outreach.kursbloggen.database import Clock, open_blog_database, utc_now
+from ensak.outreach.kursbloggen.identity import LOCAL_COOKIE, local_token
+from ensak.outreach.kursbloggen.settings import BlogSettings
+
+DEFAULT_PORT = 8765
+
+
+class LoginPage(BlogHandler):
+    """Pick who you are (loopback only); the choice is kept in a signed cookie."""
+
+    def prepare(self):
+        self.member = None  # nobody yet
+
+    def choices(self) -> list[tuple[str, str]]:
+        membership = self.blog.membership
+        ids = sorted({*membership.active_ids(), *self.blog.settings.coordinators}, key=membership.name)
+        return [(member_id, membership.name(member_id)) for member_id in ids]
+
+    def next_url(self) -> str:
+        target = self.get_argument("next", self.url())
+        # Only back into the blog itself, never to another site.
+        return target if target.startswith(self.blog.settings.prefix) and "//" not in target else self.url()
+
+    def get(self):
+        self.render_page("login.html.j2", title="Vem är du?", choices=self.choices(), next_url=self.next_url(),
+                         error="")
+
+    def post(self):
+        chosen = self.get_argument("vem", "")
+        if chosen not in dict(self.choices()):
+            self.render_page("login.html.j2", status=400, title="Vem är du?", choices=self.choices(),
+                             next_url=self.next_url(), error="Välj ditt namn i listan.")
+            return
+        self.set_signed_cookie(LOCAL_COOKIE, chosen, path=self.blog.settings.prefix, httponly=True,
+                               samesite="Lax", expires_days=30)
+        self.redirect(self.next_url(), status=303)
+
+    def render_page(self, template, status=200, **context):
+        # The login page is outside the course, so it carries its XSRF token itself.
+        context.setdefault("login_xsrf", self.xsrf_form_html())
+        super().render_page(template, status=status, **context)
+
+
+@dataclass
+class LocalBlog:
+    """A running local Kursbloggen: its address, and the server to stop."""
+
+    url: str
+    token: str
+    server: httpserver.HTTPServer
+
+
+def local_state_folder(settings: BlogSettings) -> Path:
+    return settings.course_dir / "blog"
+
+
+def start_local_blog(settings: BlogSettings, *, port: int = DEFAULT_PORT, ip: str = "127.0.0.1",
+                     clock: Clock = utc_now, client_clock: bool = False) -> LocalBlog:
+    """Start serving in the current asyncio loop (the caller runs it); refuses any address but loopback."""
+    from ensak.hub.auth import require_loopback
+
+    require_loopback(ip, "Kursbloggen")
+    engine = open_blog_database(settings.db_url)
+    token = local_token(local_state_folder(settings))
+    app = make_app(settings, engine, hub=False, clock=clock, client_clock=client_clock, local_token=token,
+                   cookie_secret=(token + "/cookies").encode())
+    server = app.listen(port, address=ip, xheaders=False)
+    return LocalBlog(url=f"http://{ip}:{port}{settings.prefix}", token=token, server=server)
+
+
+def serve_local(settings: BlogSettings, *, port: int = DEFAULT_PORT, ip: str = "127.0.0.1",
+                client_clock: bool = False, echo=print) -> None:
+    """Run until Ctrl-C."""
+    async def main():
+        running = start_local_blog(settings, port=port, ip=ip, client_clock=client_clock)
+        echo(f"Kursbloggen är igång: {running.url}")
+        echo("Bara den här datorn når den. Stoppa med Ctrl-C.")
+        await asyncio.Event().wait()
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        echo("Kursbloggen är stoppad.")
+

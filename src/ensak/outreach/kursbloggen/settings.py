@@ -1,0 +1,71 @@
+"""What a running Kursbloggen needs to know about its course: ids, titles, database, gradebook, who coordinates.
+
+From course.toml's optional `[blog]` table:
+
+    [blog]
+    coordinators = ["karin.lund"]   # hub names marked as the coordinator (hub admins always are)
+    remote_images = false           # true: images from other websites are shown in posts
+    group = "ensak-kurs"            # a JupyterHub group whose members belong to the course besides the roster
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ensak.outreach.kursbloggen.database import blog_db_url
+
+SERVICE_NAME = "kursbloggen"
+
+
+class BlogSettingsError(ValueError):
+    """course.toml's [blog] cannot be used; the message is Swedish and says what to change."""
+
+
+@dataclass(frozen=True)
+class BlogSettings:
+    course_dir: Path
+    course_id: str
+    course_title: str
+    db_url: str
+    tasks: dict[str, str] = field(default_factory=dict)     # task id -> title, in course order
+    gradebook_url: str | None = None
+    coordinators: frozenset[str] = frozenset()
+    remote_images: bool = False
+    group: str | None = None
+    prefix: str = "/"                                       # the path the pages live under (the hub's service prefix)
+
+
+def read_blog_table(course_dir: Path | str) -> dict:
+    """course.toml's [blog] table, checked."""
+    path = Path(course_dir) / "course.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8")).get("blog", {})
+    if not isinstance(data, dict):
+        raise BlogSettingsError("[blog] i course.toml ska vara en tabell, till exempel:\n[blog]\ncoordinators = [\"karin.lund\"]")
+    coordinators = data.get("coordinators", [])
+    if not isinstance(coordinators, list) or not all(isinstance(c, str) and c for c in coordinators):
+        raise BlogSettingsError("[blog] coordinators i course.toml ska vara en lista med användarnamn, till exempel "
+                                "coordinators = [\"karin.lund\"].")
+    if not isinstance(data.get("remote_images", False), bool):
+        raise BlogSettingsError("[blog] remote_images i course.toml ska vara true eller false.")
+    group = data.get("group")
+    if group is not None and (not isinstance(group, str) or not group):
+        raise BlogSettingsError("[blog] group i course.toml ska vara namnet på en grupp i JupyterHub.")
+    return {"coordinators": frozenset(coordinators), "remote_images": data.get("remote_images", False),
+            "group": group}
+
+
+def load_settings(course_dir: Path | str, *, prefix: str = "/", db_url: str | None = None) -> BlogSettings:
+    """The settings for a course directory, as nbgrader_config.py and course.toml give them."""
+    from ensak.course import load_course
+    from ensak.nbgrader_api import load_config
+
+    course_dir = Path(course_dir).resolve()
+    course = load_course(course_dir)
+    config = load_config(course_dir)
+    gradebook = str(config.CourseDirectory.db_url)
+    return BlogSettings(course_dir=course_dir, course_id=str(config.CourseDirectory.course_id),
+                        course_title=course.title, tasks={task.id: task.title for task in course.tasks},
+                        db_url=db_url or blog_db_url(course_dir, gradebook), gradebook_url=gradebook,
+                        prefix=prefix if prefix.endswith("/") else prefix + "/", **read_blog_table(course_dir))
