@@ -10,6 +10,7 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
 from tornado import httpserver
 
 from ensak.outreach.kursbloggen.app import BlogHandler, make_app
@@ -63,6 +64,7 @@ class LocalBlog:
     url: str
     token: str
     server: httpserver.HTTPServer
+    engine: Engine
 
 
 def local_state_folder(settings: BlogSettings) -> Path:
@@ -80,7 +82,7 @@ def start_local_blog(settings: BlogSettings, *, port: int = DEFAULT_PORT, ip: st
     app = make_app(settings, engine, hub=False, clock=clock, client_clock=client_clock, local_token=token,
                    cookie_secret=(token + "/cookies").encode())
     server = app.listen(port, address=ip, xheaders=False)
-    return LocalBlog(url=f"http://{ip}:{port}{settings.prefix}", token=token, server=server)
+    return LocalBlog(url=f"http://{ip}:{port}{settings.prefix}", token=token, server=server, engine=engine)
 
 
 def serve_local(settings: BlogSettings, *, port: int = DEFAULT_PORT, ip: str = "127.0.0.1",
@@ -97,3 +99,61 @@ def serve_local(settings: BlogSettings, *, port: int = DEFAULT_PORT, ip: str = "
     except KeyboardInterrupt:
         echo("Kursbloggen är stoppad.")
 
+
+
+class BackgroundBlog:
+    """A local Kursbloggen in a thread of this process (the demo, tests, the bench); a context manager.
+
+        with BackgroundBlog(settings, clock=simulated.now) as blog:
+            BlogClient(blog.url, blog.token, "anna.ek").ask(...)
+    """
+
+    def __init__(self, settings: BlogSettings, *, port: int = 0, clock: Clock = utc_now, client_clock: bool = False):
+        self.settings, self.port, self.clock, self.client_clock = settings, port, clock, client_clock
+        self.running: LocalBlog | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread = None
+
+    def __enter__(self) -> LocalBlog:
+        import socket
+        import threading
+
+        if not self.port:
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                self.port = probe.getsockname()[1]
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def run():
+            self._loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(self._loop)
+            async def start() -> LocalBlog:
+                return start_local_blog(self.settings, port=self.port, clock=self.clock,
+                                        client_clock=self.client_clock)
+
+            try:
+                self.running = self._loop.run_until_complete(start())
+            except BaseException as error:  # noqa: BLE001 - handed to the caller's thread
+                failure.append(error)
+                ready.set()
+                return
+            ready.set()
+            self._loop.run_forever()
+            self._loop.close()
+
+        self._thread = threading.Thread(target=run, name="kursbloggen", daemon=True)
+        self._thread.start()
+        ready.wait(60)
+        if failure:
+            raise failure[0]
+        return self.running
+
+    def __exit__(self, *exc) -> None:
+        if self._loop is not None and self.running is not None:
+            self._loop.call_soon_threadsafe(self.running.server.stop)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None:
+            self._thread.join(10)
+        if self.running is not None:
+            self.running.engine.dispose()

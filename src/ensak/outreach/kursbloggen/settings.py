@@ -69,3 +69,23 @@ def load_settings(course_dir: Path | str, *, prefix: str = "/", db_url: str | No
                         course_title=course.title, tasks={task.id: task.title for task in course.tasks},
                         db_url=db_url or blog_db_url(course_dir, gradebook), gradebook_url=gradebook,
                         prefix=prefix if prefix.endswith("/") else prefix + "/", **read_blog_table(course_dir))
+
+
+def open_course_blog(course_dir: Path | str, *, create: bool = True):
+    """(settings, engine) for a course's blog, migrated; with create=False None if the blog has no database yet."""
+    import sqlalchemy as sa
+
+    from ensak.outreach.kursbloggen.database import create_blog_engine, open_blog_database
+    from ensak.outreach.kursbloggen.schema import posts
+
+    settings = load_settings(course_dir)
+    if not create:
+        url = sa.engine.make_url(settings.db_url)
+        if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+            return None
+        engine = create_blog_engine(settings.db_url)
+        if posts.name not in sa.inspect(engine).get_table_names():
+            engine.dispose()
+            return None
+        engine.dispose()
+    return settings, open_blog_database(settings.db_url)
