@@ -22,7 +22,7 @@ import pytest
 
 pytest.register_assert_rewrite("fixtures_hub")
 from fixtures_hub import (FIRST_TASK, HubSession, RunningHub, remove_hub_traces, start_ensak_hub,  # noqa: E402
-                          require_hub_prerequisites, shared_base_dir, stop_ensak_hub)
+                          require_hub_prerequisites, server_environment, shared_base_dir, stop_ensak_hub)
 
 pytest_plugins = ["fixtures_hub", "fixtures_postgres"]
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -143,18 +143,6 @@ class LearnerServer:
             headers={"X-XSRFToken": xsrf}, method="POST")
         with self.session.opener.open(request, timeout=120) as answer:
             return json.loads(answer.read())
-
-
-def server_environment(learner: str) -> dict[str, str]:
-    """The environment of the learner's running JupyterLab, read from /proc (the test runs as root)."""
-    uid = pwd.getpwnam(learner).pw_uid
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and entry.stat().st_uid == uid:
-            command = (entry / "cmdline").read_bytes()
-            if b"jupyterhub-singleuser" in command:
-                pairs = (entry / "environ").read_bytes().split(b"\0")
-                return dict(p.decode().split("=", 1) for p in pairs if b"=" in p)
-    raise AssertionError(f"no server running as {learner}")
 
 
 def exchange_folder_is_unused(course_dir: Path) -> bool:

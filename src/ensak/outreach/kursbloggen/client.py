@@ -16,6 +16,7 @@ from typing import Mapping
 
 SERVICE_PATH = "services/kursbloggen/"
 BLOG_URL_VARIABLE = "ENSAK_BLOG_URL"
+BLOG_URLS_VARIABLE = "ENSAK_BLOG_URLS"
 LEARNER_HEADER = "X-Ensak-Learner"
 
 
@@ -27,14 +28,23 @@ class BlogClientError(RuntimeError):
         self.status = status
 
 
-def blog_url_from_environment(environ: Mapping[str, str] | None = None) -> str | None:
+def blog_url_from_environment(environ: Mapping[str, str] | None = None, course_id: str | None = None) -> str | None:
     """Kursbloggen's address as seen from a learner's server or kernel, or None if it cannot be told.
 
-    ENSAK_BLOG_URL when the hub's configuration sets it (`ensak hub` does); else from JupyterHub's own variables:
+    ENSAK_BLOG_URL when the hub's configuration sets it (`ensak hub` does; with several courses on one hub,
+    ENSAK_BLOG_URLS maps each course id to its blog); else from JupyterHub's own variables:
     the server's public URL (JUPYTERHUB_PUBLIC_URL, set when the hub knows its public_url) minus the server's
     prefix (JUPYTERHUB_SERVICE_PREFIX) is the hub's public address, under which the service lives.
     """
     env = os.environ if environ is None else environ
+    course_id = course_id or env.get("ENSAK_COURSE_ID")
+    if env.get(BLOG_URLS_VARIABLE):
+        try:
+            by_course = json.loads(env[BLOG_URLS_VARIABLE])
+        except ValueError:
+            by_course = {}
+        if course_id in by_course:
+            return by_course[course_id]
     if env.get(BLOG_URL_VARIABLE):
         url = env[BLOG_URL_VARIABLE]
         return url if url.endswith("/") else url + "/"
@@ -43,6 +53,15 @@ def blog_url_from_environment(environ: Mapping[str, str] | None = None) -> str |
         base = env.get("JUPYTERHUB_BASE_URL", "/") or "/"
         return public[: -len(prefix)] + base.rstrip("/") + "/" + SERVICE_PATH
     return None
+
+
+def course_blog_urls(environ: Mapping[str, str]) -> list[str]:
+    """Every course blog a hub with several courses lists in ENSAK_BLOG_URLS."""
+    try:
+        by_course = json.loads(environ.get(BLOG_URLS_VARIABLE) or "{}")
+    except ValueError:
+        return []
+    return [url for url in by_course.values() if isinstance(url, str)]
 
 
 class BlogClient:
@@ -55,13 +74,27 @@ class BlogClient:
         self.timeout = timeout
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str] | None = None) -> "BlogClient":
-        """The client for the learner whose kernel this is (their own hub token)."""
+    def from_environment(cls, environ: Mapping[str, str] | None = None, course_id: str | None = None) -> "BlogClient":
+        """The client for the learner whose kernel this is (their own hub token).
+
+        On a hub with several courses and no course id to go by, the blog that knows the learner as a member.
+        """
         env = os.environ if environ is None else environ
-        url, token = blog_url_from_environment(env), env.get("JUPYTERHUB_API_TOKEN", "")
-        if not url or not token:
+        token = env.get("JUPYTERHUB_API_TOKEN", "")
+        url = blog_url_from_environment(env, course_id)
+        candidates = [url] if url else course_blog_urls(env)
+        if not candidates or not token:
             raise BlogClientError(0, "Kursbloggen går inte att nå härifrån: uppgiften körs inte i kursens JupyterHub.")
-        return cls(url, token)
+        if len(candidates) == 1:
+            return cls(candidates[0], token)
+        for candidate in candidates:
+            client = cls(candidate, token)
+            try:
+                client.me()
+                return client
+            except BlogClientError:
+                continue
+        raise BlogClientError(403, "Du finns inte med i någon av kursbloggarna på den här hubben. Kontakta kursledaren.")
 
     def as_learner(self, learner: str) -> "BlogClient":
         """The same local connection, acting as another member (local token only)."""
