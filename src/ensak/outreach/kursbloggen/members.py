@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ensak.outreach.kursbloggen.store import Member
 
-COORDINATOR_TITLE = "kursledare"
+COORDINATOR_NAME = "Kursledaren"
 
 
 class Membership:
@@ -42,6 +42,8 @@ class Membership:
     def name(self, member_id: str) -> str:
         self._refresh()
         first, last = self._names.get(member_id, ("", ""))
+        if not (first or last) and member_id in self.coordinators:
+            return COORDINATOR_NAME   # a coordinator is rarely on the learners' roster
         return f"{first} {last}".strip() or member_id
 
     def first_name(self, member_id: str) -> str:
