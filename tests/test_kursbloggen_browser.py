@@ -32,12 +32,13 @@ def blog(tmp_path_factory):
     from ensak.outreach.kursbloggen.settings import load_settings
 
     course_dir = make_blog_course(tmp_path_factory.mktemp("blogg"))
-    with BackgroundBlog(load_settings(course_dir), clock=Clock()) as running:
+    clock = Clock()
+    with BackgroundBlog(load_settings(course_dir), clock=clock, poll_seconds=0.5) as running:
         anna = BlogClient(running.url, running.token, "anna.ek")
         post = anna.share_reflection(KICKOFF, "Min reflektion med en [länk](https://bibliotek.example) och "
                                      "ett_mycket_långt_ord_utan_mellanrum_" * 3, share=True)["id"]
         BlogClient(running.url, running.token, "karin.lund").comment(post, "Tack Anna, fint skrivet!")
-        yield {"url": running.url, "post": post}
+        yield {"url": running.url, "token": running.token, "post": post, "clock": clock}
 
 
 def visit(chromium, blog, path="", *, width=1024, javascript=True, learner="bo.ahl"):
@@ -113,5 +114,22 @@ def test_can_a_learner_write_and_comment_without_javascript(chromium, blog):
         page.get_by_role("button", name="Skicka svaret").click()
         reply = page.locator("li.niva-1", has_text="Tack själv!")
         assert reply.is_visible(), "the reply sits under the coordinator's comment"
+    finally:
+        context.close()
+
+
+def test_does_an_open_page_say_when_something_new_arrives(chromium, blog):
+    from ensak.outreach.kursbloggen.client import BlogClient
+
+    context, page = visit(chromium, blog, f"inlagg/{blog['post']}")
+    try:
+        notice = page.locator("#nytt-meddelande")
+        page.wait_for_timeout(1_500)   # the page has counted what was there when it opened
+        assert notice.inner_text() == ""
+        blog["clock"].advance(minutes=1)
+        BlogClient(blog["url"], blog["token"], "cecilia.oberg").ask("En ny fråga", "Medan Bo läser")
+        notice.get_by_text("Det har kommit något nytt").wait_for(timeout=5_000)
+        notice.get_by_role("link", name="Visa det nya").click()
+        assert page.get_by_role("heading", level=1).inner_text() != ""
     finally:
         context.close()

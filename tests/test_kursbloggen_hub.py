@@ -203,6 +203,11 @@ def test_does_bertils_comment_reach_anna_with_her_unread_count(blog_hub, shared,
         news.get_by_role("link", name="Bertil Öst svarade på").click()
         assert anna.locator("#kommentarer").get_by_text("Testade du podden också?").is_visible()
         assert shared["anna_api"].unread()["total"] == 0, "opening the blog counts as reading it"
+        # The page's own script asks the same question with the hub's cookie and the page's XSRF token.
+        asked = anna.evaluate("""() => fetch(document.getElementById('nytt-meddelande').dataset.url,
+            {headers: {'X-XSRFToken': document.querySelector('input[name=_xsrf]').value}})
+            .then(answer => answer.json())""")
+        assert asked["total"] == 0 and asked["url"] == BLOG
     finally:
         context.close()
 

@@ -50,6 +50,7 @@ class BlogContext:
     client_clock: bool = False
     local_token: str = ""
     hub: bool = False
+    poll_seconds: float = 20      # how often an open page asks whether something new has arrived (JavaScript)
 
 
 def template_environment() -> jinja2.Environment:
@@ -104,15 +105,17 @@ class BlogHandler(web.RequestHandler):
             prefix=self.blog.settings.prefix, course_title=self.blog.settings.course_title, member=member,
             xsrf=Markup(self.xsrf_form_html()) if member is not None else "",
             unread=queries.unread(self.blog.engine, member) if member is not None else None,
-            static=lambda name: self.static_url(name), hub=self.blog.hub, **context)
+            static=lambda name: self.static_url(name), hub=self.blog.hub,
+            poll_ms=int(self.blog.poll_seconds * 1000), **context)
         self.set_status(status)
         self.set_header("Content-Type", "text/html; charset=UTF-8")
         self.finish(page)
 
     def set_default_headers(self) -> None:
         # No script from anywhere but this service, no framing by other sites, no guessing of content types.
-        self.set_header("Content-Security-Policy", "default-src 'self'; img-src 'self' https: data:; "
-                        "script-src 'self'; style-src 'self'; frame-ancestors 'self'; form-action 'self'")
+        images = "'self' https:" if self.blog.settings.remote_images else "'self'"
+        self.set_header("Content-Security-Policy", f"default-src 'self'; img-src {images}; script-src 'self'; "
+                        "style-src 'self'; frame-ancestors 'self'; form-action 'self'")
         self.set_header("X-Content-Type-Options", "nosniff")
         self.set_header("Referrer-Policy", "same-origin")
 
@@ -169,11 +172,11 @@ def with_identity(handler: type, hub: bool) -> type:
 
 
 def make_app(settings: BlogSettings, engine: Engine, *, hub: bool, clock: Clock = utc_now,
-             client_clock: bool = False, local_token: str = "", cookie_secret: bytes | None = None
-             ) -> web.Application:
+             client_clock: bool = False, local_token: str = "", cookie_secret: bytes | None = None,
+             poll_seconds: float = 20) -> web.Application:
     """The application for one course. `hub`: JupyterHub's OAuth (run as a hub service); else the local identity."""
     blog = BlogContext(settings=settings, engine=engine, clock=clock, client_clock=client_clock,
-                       local_token=local_token, hub=hub, templates=template_environment(),
+                       local_token=local_token, hub=hub, templates=template_environment(), poll_seconds=poll_seconds,
                        membership=Membership(settings.course_dir, settings.coordinators, settings.group))
     prefix = settings.prefix
     handlers = [(prefix + pattern + r"/?" if pattern else prefix + r"?", with_identity(handler, hub))

@@ -72,7 +72,7 @@ def local_state_folder(settings: BlogSettings) -> Path:
 
 
 def start_local_blog(settings: BlogSettings, *, port: int = DEFAULT_PORT, ip: str = "127.0.0.1",
-                     clock: Clock = utc_now, client_clock: bool = False) -> LocalBlog:
+                     clock: Clock = utc_now, client_clock: bool = False, poll_seconds: float = 20) -> LocalBlog:
     """Start serving in the current asyncio loop (the caller runs it); refuses any address but loopback."""
     from ensak.hub.auth import require_loopback
 
@@ -80,7 +80,7 @@ def start_local_blog(settings: BlogSettings, *, port: int = DEFAULT_PORT, ip: st
     engine = open_blog_database(settings.db_url)
     token = local_token(local_state_folder(settings))
     app = make_app(settings, engine, hub=False, clock=clock, client_clock=client_clock, local_token=token,
-                   cookie_secret=(token + "/cookies").encode())
+                   cookie_secret=(token + "/cookies").encode(), poll_seconds=poll_seconds)
     server = app.listen(port, address=ip, xheaders=False)
     return LocalBlog(url=f"http://{ip}:{port}{settings.prefix}", token=token, server=server, engine=engine)
 
@@ -108,8 +108,10 @@ class BackgroundBlog:
             BlogClient(blog.url, blog.token, "anna.ek").ask(...)
     """
 
-    def __init__(self, settings: BlogSettings, *, port: int = 0, clock: Clock = utc_now, client_clock: bool = False):
+    def __init__(self, settings: BlogSettings, *, port: int = 0, clock: Clock = utc_now, client_clock: bool = False,
+                 poll_seconds: float = 20):
         self.settings, self.port, self.clock, self.client_clock = settings, port, clock, client_clock
+        self.poll_seconds = poll_seconds
         self.running: LocalBlog | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread = None
@@ -130,7 +132,7 @@ class BackgroundBlog:
             asyncio.set_event_loop(self._loop)
             async def start() -> LocalBlog:
                 return start_local_blog(self.settings, port=self.port, clock=self.clock,
-                                        client_clock=self.client_clock)
+                                        client_clock=self.client_clock, poll_seconds=self.poll_seconds)
 
             try:
                 self.running = self._loop.run_until_complete(start())
