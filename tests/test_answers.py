@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from ensak.answers import (ANSWER_KEY_FILE, ANSWERS_FILE, MAX_ANSWERS_BYTES, AnswersFileError, AnswerStore,
+from ensak.learner.answers import (ANSWER_KEY_FILE, ANSWERS_FILE, MAX_ANSWERS_BYTES, AnswersFileError, AnswerStore,
                            answers_path, load_answers, read_answers_file)
 
 

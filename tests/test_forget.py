@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 
 from ensak.cli import app
 from ensak.demo import demo_config
-from ensak.forget import ForgetError, forget_learner
-from ensak.gradebook import gradebook_url
-from ensak.messages import OUTBOX_FOLDER, read_sent_log
-from ensak.roster import load_roster
+from ensak.care.forget import ForgetError, forget_learner
+from ensak.analytics.gradebook import gradebook_url
+from ensak.outreach.messages import OUTBOX_FOLDER, read_sent_log
+from ensak.course.roster import load_roster
 
 pytest.register_assert_rewrite("fixtures_reliability")
 from fixtures_reliability import COURSE_ID, GRETA, OTHERS, PEOPLE, T0, copy_course  # noqa: E402

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from ensak.gradebook import (
+from ensak.analytics.gradebook import (
     AUTOGRADED, DUEDATE, FIRST_NAME, LATE, LEARNER, MAX_SCORE, NEEDS_MANUAL_GRADE, PROGRESS_COLUMNS, SCORE,
     AUTO_SCORE, SUBMITTED, TASK, TIMESTAMP, UNIT, ensure_indexes, load_progress, open_gradebook, read_assignments,
     read_progress, read_submissions,

@@ -35,7 +35,7 @@ def sync_course(sync_template, postgres, tmp_path) -> Path:
 
 
 def test_is_the_sync_gradebook_really_on_the_postgresql_server(sync_course, postgres):
-    from ensak.gradebook import gradebook_url
+    from ensak.analytics.gradebook import gradebook_url
 
     assert gradebook_url(sync_course).startswith(f"postgresql+psycopg://postgres@127.0.0.1:{postgres.port}/")
     assert not (sync_course / "gradebook" / "gradebook.db").exists()

@@ -14,12 +14,12 @@ import math
 import pandas as pd
 import pytest
 
-from ensak import progress as P
-from ensak.collected import (
+from ensak.analytics import progress as P
+from ensak.analytics.collected import (
     KEY, LEARNER as ANSWER_LEARNER, PROBLEM, SAVED, TASK as ANSWER_TASK, VALUE, read_collected_answers,
 )
-from ensak.course import NudgeRules, load_course
-from ensak.gradebook import (
+from ensak.course.plan import NudgeRules, load_course
+from ensak.analytics.gradebook import (
     AUTO_SCORE, AUTOGRADED, DUEDATE, EMAIL, FIRST_NAME, LAST_NAME, LATE, LEARNER, MAX_SCORE, NEEDS_MANUAL_GRADE,
     RELEASE, ROLE, SCORE, TASK, TASK_NUMBER, TIMESTAMP, TITLE, UNIT, assemble_progress, learners_in, load_progress,
 )

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ensak.cli import app
-from ensak.report import (
+from ensak.analytics.report import (
     VIEW_EVALUATION, VIEW_FUNNEL, VIEW_FUNNEL_ROLE, VIEW_FUNNEL_UNIT, VIEW_LEARNERS, VIEW_NUDGES, VIEW_SELF_ASSESSMENT,
     VIEW_SPREAD, VIEW_TASKS, VIEW_TIMELINE, write_report,
 )

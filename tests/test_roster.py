@@ -10,8 +10,8 @@ from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from ensak.cli import app
-from ensak.nbgrader_api import load_config
-from ensak.roster import (
+from ensak.nbgrader.api import load_config
+from ensak.course.roster import (
     COLUMNS,
     RosterImportError,
     derive_id,

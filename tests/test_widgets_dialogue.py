@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from ensak.answers import AnswerStore
-from ensak.widgets.dialogue import (EXAMPLE_POSTS, SCENARIOS, CommentSimulator, PostChecker, Reply, Scenario,
+from ensak.learner.answers import AnswerStore
+from ensak.learner.dialogue import (EXAMPLE_POSTS, SCENARIOS, CommentSimulator, PostChecker, Reply, Scenario,
                                     review_post)
 
 

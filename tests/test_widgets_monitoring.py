@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ensak.answers import AnswerStore
-from ensak.widgets.monitoring import (COMFORTABLE_SOURCES, MonitoringError, MonitoringPlanner, make_source,
+from ensak.learner.answers import AnswerStore
+from ensak.learner.monitoring import (COMFORTABLE_SOURCES, MonitoringError, MonitoringPlanner, make_source,
                                       opml_document, plan_advice)
 
 

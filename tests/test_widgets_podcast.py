@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from ensak.answers import AnswerStore
-from ensak.widgets.podcast import EpisodeError, EpisodePlanner, episode_description, length_verdict, parse_segments, timestamp
+from ensak.learner.answers import AnswerStore
+from ensak.learner.podcast import EpisodeError, EpisodePlanner, episode_description, length_verdict, parse_segments, timestamp
 
 
 def test_are_segments_read_with_start_times_in_order():

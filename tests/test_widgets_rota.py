@@ -9,8 +9,8 @@ import random
 import pytest
 from icalendar import Calendar
 
-from ensak.answers import AnswerStore
-from ensak.widgets.rota import (BlogRotaPlanner, RotaError, parse_people, parse_weeks, plan_rota, rota_calendar,
+from ensak.learner.answers import AnswerStore
+from ensak.learner.rota import (BlogRotaPlanner, RotaError, parse_people, parse_weeks, plan_rota, rota_calendar,
                                 rota_table_html)
 
 MONDAY = dt.date(2027, 6, 7)  # ISO week 23 of 2027

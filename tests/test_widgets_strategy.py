@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from ensak.answers import AnswerStore
-from ensak.widgets.strategy import (ChannelPlan, ChannelStrategyPlanner, StrategyError, assess, hours_text,
+from ensak.learner.answers import AnswerStore
+from ensak.learner.strategy import (ChannelPlan, ChannelStrategyPlanner, StrategyError, assess, hours_text,
                                     make_strategy, strategy_markdown)
 
 

@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from ensak.answers import AnswerStore
-from ensak.widgets.feedback import Finding, decimal, plural, render_findings
-from ensak.widgets.writing import (EXAMPLE_BODY, EXAMPLE_HEADLINE, MarkdownPractice, WebTextChecker, lix,
+from ensak.learner.answers import AnswerStore
+from ensak.learner.feedback import Finding, decimal, plural, render_findings
+from ensak.learner.writing import (EXAMPLE_BODY, EXAMPLE_HEADLINE, MarkdownPractice, WebTextChecker, lix,
                                    markdown_goals_met, markdown_preview, review_web_text)
 
 GOOD_BODY = (
@@ -147,7 +147,7 @@ def test_does_the_practice_pad_show_progress_save_and_restore(tmp_path):
 
 
 def test_is_a_table_captioned_with_column_headers_and_visible_borders():
-    from ensak.widgets.feedback import render_table
+    from ensak.learner.feedback import render_table
 
     html = render_table("Plan <1>", ["Vem", "När"], [["Anna", "<em>i dag</em>"]])
     assert ">Plan &lt;1&gt;</caption>" in html and html.count('scope="col"') == 2

@@ -18,15 +18,16 @@ import nbformat
 import pandas as pd
 from traitlets.config import Config
 
-from ensak.blog import post_id
-from ensak.course import Course, load_course
-from ensak.instance import create_instance
-from ensak.nbgrader_api import in_directory, load_config
-from ensak.release import generate_release
-from ensak.report import write_report
-from ensak.roster import derive_id, write_roster
-from ensak.sync import SyncSummary, release_tasks, sync
-from ensak.widgets.base import REGISTRY
+from ensak.outreach.blog import post_id
+from ensak.course.plan import Course, load_course
+from ensak.course.instance import create_instance
+from ensak.nbgrader.api import in_directory, load_config
+from ensak.nbgrader.release import generate_release
+from ensak.analytics.report import write_report
+from ensak.course.roster import derive_id, write_roster
+from ensak.nbgrader.release import release_tasks
+from ensak.sync import SyncSummary, sync
+from ensak.learner.base import REGISTRY
 
 DEMO_MARKER = ".ensak-demo"
 
@@ -209,7 +210,7 @@ def simulate_course_blog(course_dir: Path, course: Course, config: Config, cohor
     colleagues fetch the course blog, answer posts and hand it in; the blog is then compiled again."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from ensak.blog import BLOG_ID, read_posts, update_blog
+    from ensak.outreach.blog import BLOG_ID, read_posts, update_blog
 
     if not (course_dir / "release" / BLOG_ID).is_dir():
         return None
@@ -278,7 +279,7 @@ def run_demo(output: Path | str, *, learners: int = 20, seed: int = 2010,
                                                last_name=person.last_name, email=person.email)
 
     step("Släpper uppgifterna", 0, 1)
-    release_tasks(course_dir, course.task_ids, config=config)
+    release_tasks(course_dir, course.task_ids, config=config).released_or_raise()
     step("Släpper uppgifterna", 1, 1)
 
     homes = course_dir.parent / "deltagare"
