@@ -10,10 +10,10 @@ import nbformat
 import pytest
 
 from ensak import learner as widget_module
-from ensak.learner.answers import AnswerStore
 from ensak.course.plan import load_course
 from ensak.demo import run_widget_cells
 from ensak.learner import Checklist, Quiz
+from ensak.learner.answers import AnswerStore
 
 REPO = Path(__file__).resolve().parents[1]
 TASKS = load_course(REPO).tasks

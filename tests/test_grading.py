@@ -4,9 +4,8 @@ import json
 
 import pytest
 
-from ensak.learner import grading
+from ensak.learner import Checklist, Option, Quiz, grading
 from ensak.learner.answers import ANSWERS_FILE, AnswerStore
-from ensak.learner import Checklist, Option, Quiz
 
 
 @pytest.fixture

@@ -7,12 +7,19 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from ensak.course.roster import write_roster
-from ensak.course.lock import course_lock
-from ensak.nbgrader.release import release_tasks
 from ensak.coordinator.panel import CoordinatorPanel
+from ensak.course.lock import course_lock
+from ensak.course.roster import write_roster
+from ensak.nbgrader.release import release_tasks
 from fixtures_coordinator import (  # noqa: F401
-    MAIL_TOML, START, course_dir, empty_gradebook, make_course, submit_answer, sync_course, sync_template,
+    MAIL_TOML,
+    START,
+    course_dir,
+    empty_gradebook,
+    make_course,
+    submit_answer,
+    sync_course,
+    sync_template,
 )
 
 LEARNERS = pd.DataFrame([

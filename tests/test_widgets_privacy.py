@@ -8,7 +8,16 @@ import random
 import pytest
 
 from ensak.learner.answers import AnswerStore
-from ensak.learner.privacy import AUDIENCES, MAYBE, NO, PLACES, YES, AudienceSimulator, render_visibility, who_sees
+from ensak.learner.privacy import (
+    AUDIENCES,
+    MAYBE,
+    NO,
+    PLACES,
+    YES,
+    AudienceSimulator,
+    render_visibility,
+    who_sees,
+)
 
 
 def texts(result, level):

@@ -10,8 +10,15 @@ import pytest
 from icalendar import Calendar
 
 from ensak.learner.answers import AnswerStore
-from ensak.learner.rota import (BlogRotaPlanner, RotaError, parse_people, parse_weeks, plan_rota, rota_calendar,
-                                rota_table_html)
+from ensak.learner.rota import (
+    BlogRotaPlanner,
+    RotaError,
+    parse_people,
+    parse_weeks,
+    plan_rota,
+    rota_calendar,
+    rota_table_html,
+)
 
 MONDAY = dt.date(2027, 6, 7)  # ISO week 23 of 2027
 

@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from ensak.learner.answers import AnswerStore
 from ensak.learner import BlogComment, SharingChoice
+from ensak.learner.answers import AnswerStore
 from ensak.learner.sharing import MAX_COMMENT_CHARS, SHARING_KEY, sharing_from_answer
 
 

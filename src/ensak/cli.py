@@ -35,11 +35,17 @@ def demo(
 ) -> None:
     """Run a whole simulated course cycle and write a progress report."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
     from rich.table import Table
 
-    from ensak.demo import run_demo
     from ensak.analytics.report import load_views
+    from ensak.demo import run_demo
 
     console = Console()
     bars: dict[str, int] = {}
@@ -119,7 +125,12 @@ def release(
 ) -> None:
     """Release tasks to the learners; already released tasks are left alone."""
     from ensak.course.lock import BusyError
-    from ensak.course.schedule import ScheduleError, format_release, release_due, release_now
+    from ensak.course.schedule import (
+        ScheduleError,
+        format_release,
+        release_due,
+        release_now,
+    )
     from ensak.nbgrader.release import UnknownTaskError
 
     if not due and not tasks:
@@ -168,8 +179,16 @@ def message(
 ) -> None:
     """Preview a message to learners (default), or send it with --send. Nobody gets the same message twice."""
     from ensak.outreach.messages import (
-        MessageError, SmtpSettings, build_messages, check_task_released, copy_default_templates, deliver,
-        format_delivery, format_preview, learners_not_finished, nudges_from_progress,
+        MessageError,
+        SmtpSettings,
+        build_messages,
+        check_task_released,
+        copy_default_templates,
+        deliver,
+        format_delivery,
+        format_preview,
+        learners_not_finished,
+        nudges_from_progress,
     )
 
     if edit:
@@ -211,7 +230,13 @@ def sync_command(
     no_feedback: bool = typer.Option(False, "--no-feedback", help="Collect and grade, but give no feedback."),
 ) -> None:
     """Collect new submissions, grade the new or changed ones and give feedback on fully graded ones."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     from ensak.course.lock import BusyError
     from ensak.sync import sync
@@ -312,8 +337,13 @@ def blog(
     course_dir: Path = COURSE_DIR,
 ) -> None:
     """Compile the closed course blog from shared reflections and comments, and release it to the learners."""
-    from ensak.outreach.blog import BlogError, export_public, format_summary, update_blog
     from ensak.course.lock import BusyError
+    from ensak.outreach.blog import (
+        BlogError,
+        export_public,
+        format_summary,
+        update_blog,
+    )
 
     _load_course_or_fail(course_dir)
     try:

@@ -11,8 +11,8 @@ from typing import Iterable, NamedTuple
 
 import pandas as pd
 
-from ensak.learner.answers import ANSWERS_FILE, AnswersFileError, read_answers_file
 from ensak.analytics.gradebook import LEARNER, TASK
+from ensak.learner.answers import ANSWERS_FILE, AnswersFileError, read_answers_file
 
 SUBMITTED_FOLDER = "submitted"
 KEY = "key"

@@ -18,7 +18,6 @@ import io
 import os
 import shutil
 import sqlite3
-import tempfile
 import zipfile
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from pathlib import Path
 
 from traitlets.config import Config
 
+from ensak.atomic_files import write_atomically
 from ensak.course.plan import load_course
 from ensak.nbgrader.api import load_config
 
@@ -97,13 +97,11 @@ def _remove_from_roster(course_dir: Path, learner: str) -> bool:
     kept = [row for row in rows if row.get("id") != learner]
     if len(kept) == len(rows):
         return False
-    path = course_dir / "roster.csv"
-    fd, tmp = tempfile.mkstemp(prefix=".roster-", suffix=".tmp", dir=course_dir)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(kept)
-    os.replace(tmp, path)
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=fields)
+    writer.writeheader()
+    writer.writerows(kept)
+    write_atomically(course_dir / "roster.csv", text.getvalue(), newline="")
     return True
 
 

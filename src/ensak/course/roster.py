@@ -11,14 +11,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import re
-import tempfile
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+
+from ensak.atomic_files import write_atomically
+from ensak.slugs import ascii_slug, strip_accents
 
 ROSTER_FILE = "roster.csv"
 COLUMNS = ["id", "first_name", "last_name", "email", "unit", "role"]
@@ -143,18 +143,6 @@ def is_manager(role: str) -> bool:
     return MANAGER_ROLE in str(role).casefold()
 
 
-def _write_csv_atomically(path: Path, frame: pd.DataFrame) -> None:
-    # A rename is atomic, so a crash never leaves half a roster behind.
-    fd, tmp = tempfile.mkstemp(prefix=".roster-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            frame.to_csv(handle, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_roster(root: Path | str, roster: pd.DataFrame, *, today: dt.date | None = None) -> Path:
     """Write the roster in the canonical column order.
 
@@ -170,20 +158,15 @@ def write_roster(root: Path | str, roster: pd.DataFrame, *, today: dt.date | Non
     merged = pd.concat([frame, missing], ignore_index=True) if len(missing) else frame
     path = roster_path(root)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _write_csv_atomically(path, merged)
+    write_atomically(path, merged.to_csv(index=False), newline="")
     return path
 
 
 # --- reading what HR exports -----------------------------------------------------------------
 
 
-def _strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def _normalise_header(text: str) -> str:
-    text = _strip_accents(str(text).replace("\ufeff", "").replace("\xa0", " ")).casefold()
+    text = strip_accents(str(text).replace("\ufeff", "").replace("\xa0", " ")).casefold()
     text = text.replace("_", " ").strip().rstrip(":*").strip()
     return re.sub(r"\s+", " ", text)
 
@@ -200,18 +183,6 @@ def _map_header(cells: list[str]) -> dict[str, int] | None:
             mapping[name] = index
     has_name = "name" in mapping or ("first_name" in mapping and "last_name" in mapping)
     return mapping if ("email" in mapping and has_name) else None
-
-
-_TRANSLITERATION = str.maketrans({"æ": "ae", "ø": "o", "ß": "ss", "đ": "d", "ð": "d", "þ": "th",
-                                  "ł": "l", "œ": "oe", "ı": "i"})
-
-
-def ascii_slug(text: str) -> str:
-    """Lowercase ASCII with hyphens kept: "Anna-Karin Öberg" -> "anna-karin-oberg"."""
-    text = _strip_accents(text.casefold().translate(_TRANSLITERATION))
-    text = re.sub(r"[\s]+", "-", text.strip())
-    text = re.sub(r"[^a-z0-9-]", "", text)
-    return re.sub(r"-{2,}", "-", text).strip("-")
 
 
 def derive_id(first_name: str, last_name: str) -> str:
@@ -599,7 +570,7 @@ def import_roster(
     if dry_run:
         return report
     if report.changed or not roster_path(root).exists():
-        _write_csv_atomically(roster_path(root), new_roster)
+        write_atomically(roster_path(root), new_roster.to_csv(index=False), newline="")
         report.written = True
     if gradebook:
         write_roster_to_gradebook(root, new_roster)

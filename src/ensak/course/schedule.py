@@ -7,10 +7,10 @@ that the exchange does not hold yet, and does nothing else, however often it run
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ensak.atomic_files import write_atomically
 from ensak.course.lock import course_lock
 from ensak.course.plan import Course, Task, load_course
 from ensak.nbgrader.release import ReleaseResult, release_folder_problem, release_tasks
@@ -142,9 +142,4 @@ def calendar(course: Course):
 
 def write_ics(course: Course, path: Path | str) -> Path:
     """Write the release dates and the closing date as an .ics file that calendars can import."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(calendar(course).to_ical())
-    os.replace(tmp, path)
-    return path
+    return write_atomically(path, calendar(course).to_ical())

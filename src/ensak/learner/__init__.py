@@ -5,11 +5,11 @@ Each widget saves its answer in the task's answers file as it is given."""
 
 from ensak.learner.base import REGISTRY, AnswerWidget
 from ensak.learner.checklist import Checklist
-from ensak.learner.dialogue import CommentSimulator, PostChecker
-from ensak.learner.planner_course import CoursePlanner
 from ensak.learner.decision import Choice, DecisionGuide, Outcome, Step
+from ensak.learner.dialogue import CommentSimulator, PostChecker
 from ensak.learner.licences import LicenceChooser
 from ensak.learner.monitoring import MonitoringPlanner
+from ensak.learner.planner_course import CoursePlanner
 from ensak.learner.podcast import EpisodePlanner
 from ensak.learner.privacy import AudienceSimulator
 from ensak.learner.quiz import Option, Quiz

@@ -18,11 +18,16 @@ from typing import Sequence
 import ipywidgets as w
 from icalendar import Alarm, Calendar, Event
 
+from ensak.course.plan import (
+    COURSE_FILE,
+    DEFAULT_PACE_DAYS,
+    CoursePlanError,
+    load_course,
+)
+from ensak.html_tables import render_table
 from ensak.learner.answers import AnswerStore
-from ensak.course.plan import COURSE_FILE, DEFAULT_PACE_DAYS, CoursePlanError, load_course
 from ensak.learner.base import AnswerWidget, escape
-from ensak.learner.feedback import render_table
-from ensak.learner.rota import WEEKDAYS, swedish_date
+from ensak.swedish import WEEKDAYS, swedish_date
 
 PLAN_FILE = "min-kurstid.ics"
 TIMES = [f"{h:02d}:{m:02d}" for h in range(7, 18) for m in (0, 30)]
@@ -106,7 +111,7 @@ def sessions_calendar(sessions: Sequence[Session], *, course_title: str = "En sa
         event.add("dtend", session.start + dt.timedelta(minutes=session.minutes))
         event.add("summary", f"Kurstid: Uppgift {session.task.number} – {session.task.title}")
         event.add("description", (
-            f"{course_title}: uppgift {session.task.number} släpps {swedish_date(session.task.release, year=True)}. "
+            f"{course_title}: uppgift {session.task.number} släpps {swedish_date(session.task.release)}. "
             "Öppna JupyterLab, hämta uppgiften på fliken Assignments och gör den i lugn och ro."))
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
@@ -120,9 +125,9 @@ def sessions_calendar(sessions: Sequence[Session], *, course_title: str = "En sa
 def sessions_table_html(sessions: Sequence[Session], today: dt.date) -> str:
     rows = []
     for s in sessions:
-        when = f"{WEEKDAYS[s.day.weekday()]} {swedish_date(s.day, year=True)} kl. {s.start:%H:%M}"
+        when = f"{WEEKDAYS[s.day.weekday()]} {swedish_date(s.day)} kl. {s.start:%H:%M}"
         note = " (har redan varit – gör uppgiften när du kan)" if s.day < today else ""
-        rows.append([str(s.task.number), escape(s.task.title), swedish_date(s.task.release, year=True), when + note])
+        rows.append([str(s.task.number), escape(s.task.title), swedish_date(s.task.release), when + note])
     return render_table("Min kursplan", ["Uppgift", "Titel", "Släpps", "Min kurstid"], rows)
 
 

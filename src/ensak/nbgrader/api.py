@@ -6,10 +6,7 @@ Starting an `nbgrader` command costs about four seconds; the API in one process 
 from __future__ import annotations
 
 import logging
-import os
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
@@ -32,17 +29,6 @@ def load_config(root: Path | str, **overrides: dict) -> Config:
         for trait, value in values.items():
             config[section][trait] = value
     return config
-
-
-@contextmanager
-def in_directory(path: Path | str) -> Iterator[None]:
-    """nbgrader resolves some paths against the working directory, so steps run inside the course."""
-    previous = Path.cwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(previous)
 
 
 def make_api(root: Path | str, config: Config | None = None, quiet: bool = True):

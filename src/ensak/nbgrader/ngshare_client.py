@@ -26,6 +26,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ensak.atomic_files import write_atomically
+
 URL_VARIABLE = "ENSAK_NGSHARE_URL"
 TOKEN_VARIABLE = "ENSAK_NGSHARE_TOKEN"
 USER_VARIABLE = "ENSAK_NGSHARE_USER"
@@ -73,10 +75,7 @@ def write_connection(course_dir: Path | str, connection: Connection) -> Path:
     """Save the coordinator's connection in the course directory (readable by its owner only)."""
     path = connection_file(course_dir)
     path.parent.mkdir(mode=0o700, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    partial.touch(mode=0o600)
-    partial.write_text(connection.as_json(), encoding="utf-8")
-    os.replace(partial, path)
+    write_atomically(path, connection.as_json(), mode=0o600)
     return path
 
 
