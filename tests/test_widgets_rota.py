@@ -96,7 +96,7 @@ def test_does_a_new_version_of_the_rota_keep_the_same_event_ids():
 def test_does_the_table_say_how_evenly_the_weeks_are_shared():
     html = rota_table_html(plan_rota(["Anna", "Bertil"], MONDAY, 3), publish_weekday=2)
     assert "3 bloggveckor för 2 personer: 1–2 veckor var" in html
-    assert "<th scope='col'>Publiceras (onsdag)</th>" in html
+    assert "<th>Publiceras (onsdag)</th>" in unstyled(html) and 'scope="col"' in html
     assert "9 juni 2027" in html
 
 
