@@ -19,6 +19,7 @@ from ensak.learner.rota import (
     rota_calendar,
     rota_table_html,
 )
+from html_helpers import unstyled
 
 MONDAY = dt.date(2027, 6, 7)  # ISO week 23 of 2027
 
