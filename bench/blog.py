@@ -47,8 +47,8 @@ def text(rng: random.Random, words: int) -> str:
 
 
 def make_course(work: Path) -> Path:
-    from ensak.instance import create_instance
-    from ensak.roster import write_roster
+    from ensak.course.instance import create_instance
+    from ensak.course.roster import write_roster
 
     course_dir = create_instance(work / "kurs")
     write_roster(course_dir, pd.DataFrame([{"id": f"deltagare{n:02d}", "first_name": f"Förnamn{n}",
@@ -147,7 +147,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="page requests; half as many writes")
     parser.add_argument("--keep", action="store_true", help="keep the course folder")
     args = parser.parse_args()
-    from ensak.hub import free_port
+    from ensak.hub.runner import free_port
     from ensak.outreach.kursbloggen.identity import local_token
     from ensak.outreach.kursbloggen.settings import load_settings
 

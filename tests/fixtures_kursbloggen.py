@@ -30,8 +30,8 @@ class Clock:
 def make_blog_course(base: Path, learners: dict[str, tuple[str, str]] = LEARNERS, *,
                      coordinators: tuple[str, ...] = (COORDINATOR,), blog_table: str = "") -> Path:
     """A course instance with a roster of `learners` and [blog] coordinators in its course.toml."""
-    from ensak.instance import create_instance
-    from ensak.roster import write_roster
+    from ensak.course.instance import create_instance
+    from ensak.course.roster import write_roster
 
     course_dir = create_instance(base / "kurs")
     write_roster(course_dir, pd.DataFrame([{"id": learner, "first_name": first, "last_name": last,

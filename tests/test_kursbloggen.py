@@ -14,16 +14,20 @@ from html.parser import HTMLParser
 import pytest
 import sqlalchemy as sa
 
-from fixtures_kursbloggen import COORDINATOR, START, Clock, RunningBlog, make_blog_course
 from ensak.outreach.kursbloggen import care, digest, queries, store
 from ensak.outreach.kursbloggen.client import BlogClientError, blog_url_from_environment
-from ensak.outreach.kursbloggen.database import (current_revision, downgrade_database, open_blog_database,
-                                                 upgrade_database)
+from ensak.outreach.kursbloggen.database import (
+    current_revision,
+    downgrade_database,
+    open_blog_database,
+    upgrade_database,
+)
 from ensak.outreach.kursbloggen.export import ExportError, write_public_export
 from ensak.outreach.kursbloggen.local import BackgroundBlog
 from ensak.outreach.kursbloggen.markdown import render_markdown
 from ensak.outreach.kursbloggen.schema import VERSION_TABLE
 from ensak.outreach.kursbloggen.settings import BlogSettingsError, load_settings
+from fixtures_kursbloggen import COORDINATOR, START, Clock, RunningBlog, make_blog_course
 
 KICKOFF, BLOGS = "00-valkommen", "02-bloggar"
 ANNA = store.Member("anna.ek", "Anna Ek")
@@ -238,7 +242,7 @@ def test_is_a_simulated_time_taken_only_where_the_demo_allows_it(blog, tmp_path)
 
 
 def test_do_non_members_and_those_who_left_get_403(blog):
-    from ensak.roster import load_roster, write_roster
+    from ensak.course.roster import load_roster, write_roster
 
     with pytest.raises(BlogClientError) as outsider:
         blog.client("okand.person").unread()

@@ -18,8 +18,16 @@ from pathlib import Path
 import pytest
 
 pytest.register_assert_rewrite("fixtures_hub")
-from fixtures_hub import (HubSession, RunningHub, remove_hub_traces, require_hub_prerequisites,  # noqa: E402
-                          server_environment, shared_base_dir, start_ensak_hub, stop_ensak_hub)
+from fixtures_hub import (  # noqa: E402
+    HubSession,
+    RunningHub,
+    remove_hub_traces,
+    require_hub_prerequisites,
+    server_environment,
+    shared_base_dir,
+    start_ensak_hub,
+    stop_ensak_hub,
+)
 
 pytest_plugins = ["fixtures_hub"]
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -47,8 +55,8 @@ class BlogHub:
 def make_course(folder: Path, course_id: str, learners: dict[str, tuple[str, str]]) -> Path:
     import pandas as pd
 
-    from ensak.instance import create_instance
-    from ensak.roster import write_roster
+    from ensak.course.instance import create_instance
+    from ensak.course.roster import write_roster
 
     folder.mkdir(mode=0o755)
     course_dir = create_instance(folder / "kurs")
@@ -239,7 +247,7 @@ def test_is_a_form_without_its_xsrf_token_refused(shared):
 
 
 def test_do_a_member_of_another_course_and_someone_who_left_get_403(blog_hub, shared, chromium):
-    from ensak.roster import load_roster, write_roster
+    from ensak.course.roster import load_roster, write_roster
 
     hub = blog_hub.hub
     context, cecilia = browser_login(chromium, hub, blog_hub.cecilia, next_path=f"/services/kursbloggen-{SOUTH}/")

@@ -1,1 +1,1 @@
-"""Outreach: what the course says to its learners and what they say to each other (messages, Kursbloggen)."""
+"""Reaching the learners: messages (invitation, nudge, last call, thanks) and Kursbloggen, the course's closed blog."""

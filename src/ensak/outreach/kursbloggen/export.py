@@ -8,8 +8,6 @@ The folder is replaced on each export, so a consent withdrawn since the last one
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,6 +19,7 @@ from ensak.outreach.kursbloggen.database import aware
 from ensak.outreach.kursbloggen.members import Membership
 from ensak.outreach.kursbloggen.schema import REFLECTION, posts
 from ensak.outreach.kursbloggen.settings import BlogSettings
+from ensak.slugs import ascii_slug
 
 EXPORT_MARKER = ".ensak-blog-export"
 EXPORT_PATTERN = "*.md"
@@ -29,11 +28,6 @@ LOCAL = ZoneInfo("Europe/Stockholm")
 
 class ExportError(RuntimeError):
     """The export cannot be written where asked; the message is Swedish and says what to do."""
-
-
-def ascii_slug(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "inlagg"
 
 
 def prepare_export_folder(out_dir: Path) -> Path:
@@ -75,7 +69,8 @@ def write_public_export(settings: BlogSettings, engine: Engine, out_dir: Path | 
             date=day.isoformat(), author=json.dumps(first_name, ensure_ascii=False),
             course=json.dumps(settings.course_title, ensure_ascii=False),
             tag=json.dumps(task_title or "Kursbloggen", ensure_ascii=False), text=row.body)
-        path = out_dir / f"{day.isoformat()}-{ascii_slug(title)[:40]}-{ascii_slug(first_name)}-{row.id}.md"
+        slug = "-".join(part for part in (ascii_slug(title)[:40].strip("-"), ascii_slug(first_name)) if part)
+        path = out_dir / f"{day.isoformat()}-{slug or 'inlagg'}-{row.id}.md"
         path.write_text(content, encoding="utf-8")
         written.append(path)
     return written

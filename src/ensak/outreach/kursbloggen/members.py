@@ -24,7 +24,7 @@ class Membership:
         self._names: dict[str, tuple[str, str]] = {}
 
     def _refresh(self) -> None:
-        from ensak.roster import load_roster, roster_path
+        from ensak.course.roster import load_roster, roster_path
 
         path = roster_path(self.course_dir)
         try:

@@ -58,8 +58,8 @@ def read_blog_table(course_dir: Path | str) -> dict:
 
 def load_settings(course_dir: Path | str, *, prefix: str = "/", db_url: str | None = None) -> BlogSettings:
     """The settings for a course directory, as nbgrader_config.py and course.toml give them."""
-    from ensak.course import load_course
-    from ensak.nbgrader_api import load_config
+    from ensak.course.plan import load_course
+    from ensak.nbgrader.api import load_config
 
     course_dir = Path(course_dir).resolve()
     course = load_course(course_dir)

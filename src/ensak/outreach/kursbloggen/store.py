@@ -15,7 +15,14 @@ from tornado.web import HTTPError
 
 from ensak.outreach.kursbloggen.database import stored_time
 from ensak.outreach.kursbloggen.schema import (
-    FREE_KINDS, MAX_COMMENT_CHARS, MAX_POST_CHARS, MAX_REASON_CHARS, MAX_TITLE_CHARS, REFLECTION, comments, members,
+    FREE_KINDS,
+    MAX_COMMENT_CHARS,
+    MAX_POST_CHARS,
+    MAX_REASON_CHARS,
+    MAX_TITLE_CHARS,
+    REFLECTION,
+    comments,
+    members,
     posts,
 )
 

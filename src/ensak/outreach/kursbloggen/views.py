@@ -9,6 +9,7 @@ from ensak.outreach.kursbloggen.markdown import render_markdown
 from ensak.outreach.kursbloggen.queries import CommentRow, PostRow
 from ensak.outreach.kursbloggen.schema import QUESTION, REFLECTION, TIP
 from ensak.outreach.kursbloggen.store import Member
+from ensak.swedish import swedish_date
 
 LOCAL = ZoneInfo("Europe/Stockholm")
 KIND_LABELS = {REFLECTION: "Reflektion", QUESTION: "Fråga", TIP: "Tips"}
@@ -16,12 +17,10 @@ KIND_LABELS = {REFLECTION: "Reflektion", QUESTION: "Fråga", TIP: "Tips"}
 
 def local_time(moment: dt.datetime | None) -> str:
     """"1 december 2026 kl. 10.05", in Swedish local time."""
-    from ensak.progress import swedish_date
-
     if moment is None:
         return ""
     local = moment.astimezone(LOCAL)
-    return f"{swedish_date(local.date())} {local.year} kl. {local:%H.%M}"
+    return f"{swedish_date(local.date())} kl. {local:%H.%M}"
 
 
 def iso(moment: dt.datetime | None) -> str:
