@@ -405,6 +405,8 @@ def test_does_erasing_a_member_remove_their_words_and_notes_but_keep_colleagues_
     anna_comment = store.add_comment(engine, ANNA, bo_post, "Annas svar", now=START)
     bo_reply = store.add_comment(engine, BO, bo_post, "Bos svar till Anna", parent_id=anna_comment, now=START)
     store.add_comment(engine, BO, anna_post, "Bos kommentar på Annas reflektion", now=START)
+    bo_tip = store.create_post(engine, BO, kind="tips", title="Tips från Anna Ek", body="Anna tipsade om poddar.",
+                               now=START)
     store.set_digest(engine, "anna.ek", True, now=START - dt.timedelta(hours=1))
     store.set_digest(engine, "bo.ahl", True, now=START - dt.timedelta(hours=1))
     digest.take_digests(engine, START + dt.timedelta(minutes=1))
@@ -413,16 +415,19 @@ def test_does_erasing_a_member_remove_their_words_and_notes_but_keep_colleagues_
     assert [c["body"] for c in exported["comments"]] == ["Annas svar"]
     assert exported["digest_items"] and exported["settings"][0]["digest"] is True
 
-    erased = care.erase_member(engine, "anna.ek")
+    erased = care.erase_member(engine, "anna.ek", ["Anna", "Ek", "Anna Ek"])
     assert (erased.posts, erased.comments, erased.comments_under_posts) == (1, 1, 1)
     assert care.mentions(engine, "anna.ek") == 0
     with engine.connect() as conn:
         texts = "\n".join(conn.execute(sa.text("SELECT body FROM kursbloggen_comments")).scalars())
         notes = conn.execute(sa.text("SELECT member, item_kind, item_id FROM kursbloggen_digest_items")).all()
-    assert "Annas" not in texts and "Bos svar till Anna" in texts, "Bo's reply stays, moved up a level"
+    assert "Annas" not in texts and "Bos svar till [namn borttaget]" in texts, "Bo's reply stays, moved up a level"
     assert queries.get_comment(engine, bo_reply).parent_id is None
     assert all(member != "anna.ek" for member, _, _ in notes)
     assert ("bo.ahl", "post", anna_post) not in notes, "no note about her post is left in anyone's ledger"
+    assert erased.names_removed == 2 and "namnet är borttaget" in str(erased)
+    tip = queries.get_post(engine, BO, bo_tip)
+    assert (tip.title, tip.body) == ("Tips från [namn borttaget]", "[namn borttaget] tipsade om poddar.")
 
 
 def test_does_a_dump_of_the_blog_load_back_the_same(blog, tmp_path):

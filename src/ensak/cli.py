@@ -330,30 +330,64 @@ def report(
     typer.echo(f"Arbetsboken: {paths['xlsx']}")
 
 
-@app.command()
+blog_app = typer.Typer(help="Kursbloggen, the course's closed blog: a hub service under `ensak hub`, or `serve` "
+                       "on this machine.", no_args_is_help=False)
+app.add_typer(blog_app, name="blog")
+
+
+@blog_app.callback(invoke_without_command=True)
 def blog(
+    context: typer.Context,
     export: Path = typer.Option(None, "--export", help="After the course: write the posts whose authors agreed "
                                 "to open publishing as Markdown files (with front matter) into this folder."),
     course_dir: Path = COURSE_DIR,
 ) -> None:
-    """Compile the closed course blog from shared reflections and comments, and release it to the learners."""
-    from ensak.course.lock import BusyError
-    from ensak.outreach.blog import (
-        BlogError,
-        export_public,
-        format_summary,
-        update_blog,
-    )
+    """How many posts and comments Kursbloggen holds, or (--export) the posts consented for publishing."""
+    if context.invoked_subcommand is not None:
+        return
+    from ensak.outreach.kursbloggen.export import ExportError, write_public_export
+    from ensak.outreach.kursbloggen.queries import totals
+    from ensak.outreach.kursbloggen.settings import open_course_blog
+
+    _load_course_or_fail(course_dir)
+    opened = open_course_blog(course_dir, create=export is not None)
+    if opened is None:
+        typer.echo("Kursbloggen är tom: ingen har skrivit något ännu. Den öppnas under ensak hub på "
+                   "/services/kursbloggen/, eller på den här datorn med: ensak blog serve")
+        return
+    settings, engine = opened
+    try:
+        if export is not None:
+            written = write_public_export(settings, engine, export)
+            typer.echo(f"{len(written)} inlägg med publiceringsmedgivande är skrivna till {export}.")
+            return
+        posts, comments = totals(engine)
+        typer.echo(f"Kursbloggen: {posts} inlägg och {comments} kommentarer. Den öppnas under ensak hub på "
+                   "/services/kursbloggen/, eller på den här datorn med: ensak blog serve")
+    except ExportError as exc:
+        fail(str(exc))
+    finally:
+        engine.dispose()
+
+
+@blog_app.command("serve")
+def blog_serve(
+    port: int = typer.Option(8765, help="Port on this machine's loopback address."),
+    ip: str = typer.Option("127.0.0.1", help="Address to listen on: loopback only (there is no password)."),
+    course_dir: Path = COURSE_DIR,
+) -> None:
+    """Run Kursbloggen on this machine without a hub; each person picks their name from the roster. Ctrl-C stops it."""
+    from ensak.hub.auth import NotLoopbackError
+    from ensak.outreach.kursbloggen.local import serve_local
+    from ensak.outreach.kursbloggen.settings import BlogSettingsError, load_settings
 
     _load_course_or_fail(course_dir)
     try:
-        if export is not None:
-            written = export_public(course_dir, export)
-            typer.echo(f"{len(written)} inlägg med publiceringsmedgivande är skrivna till {export}.")
-            return
-        typer.echo(format_summary(update_blog(course_dir)))
-    except (BlogError, BusyError) as exc:
+        serve_local(load_settings(course_dir), port=port, ip=ip, echo=typer.echo)
+    except (NotLoopbackError, BlogSettingsError) as exc:
         fail(str(exc))
+    except OSError as exc:
+        fail(f"Kursbloggen kunde inte starta på port {port} ({exc.strerror or exc}). Välj en annan med --port.")
 
 
 @app.command()

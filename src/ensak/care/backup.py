@@ -1,5 +1,6 @@
 """Backups of a course's state in one archive, and restoring one: the gradebook, the collected,
-graded and fed-back submissions, the exchange, the roster and the journals of sync and messages.
+graded and fed-back submissions, the exchange, the roster, the journals of sync and messages, and
+Kursbloggen (its rows in JSON, whatever database it lives in).
 
 The gradebook goes in as it is stored: an SQLite gradebook as a consistent copy taken with SQLite's
 backup API (safe while formgrader has it open), a PostgreSQL gradebook as its rows, table by table,
@@ -39,6 +40,7 @@ GRADEBOOK_ROWS = "gradebook/rows.json"
 # Other SQLite files beside the gradebook (the sync journal): copied with the backup API as well.
 JOURNALS_FOLDER = "gradebook"
 EXCHANGE_PREFIX = "exchange"
+BLOG_ROWS = "blog/kursbloggen.json"
 
 
 class BackupError(Exception):
@@ -156,6 +158,39 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def blog_rows(course_dir: Path) -> dict | None:
+    """Kursbloggen's rows (ensak.outreach.kursbloggen.care.dump_blog), or None while the blog is empty."""
+    from ensak.outreach.kursbloggen.care import dump_blog
+    from ensak.outreach.kursbloggen.settings import open_course_blog
+
+    opened = open_course_blog(course_dir, create=False)
+    if opened is None:
+        return None
+    _, engine = opened
+    try:
+        dump = dump_blog(engine)
+    finally:
+        engine.dispose()
+    return dump if any(dump["tables"].values()) else None
+
+
+def write_blog_rows(course_dir: Path, dump: dict) -> None:
+    """Replace Kursbloggen's rows with `dump` (its tables are made where missing)."""
+    from ensak.outreach.kursbloggen.care import load_blog
+    from ensak.outreach.kursbloggen.settings import open_course_blog
+
+    _, engine = open_course_blog(course_dir)
+    try:
+        load_blog(engine, dump)
+    finally:
+        engine.dispose()
+
+
+def _write_json(path: Path, data) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
 def _stage(course_dir: Path, config: Config, staging: Path) -> dict:
     """Lay out everything to archive in `staging`; return the manifest."""
     db_url = str(config.CourseDirectory.db_url)
@@ -185,6 +220,9 @@ def _stage(course_dir: Path, config: Config, staging: Path) -> dict:
     exchange = Path(config.Exchange.root) / str(config.CourseDirectory.course_id)
     if exchange.is_dir():
         shutil.copytree(exchange, staging / EXCHANGE_PREFIX, symlinks=True)
+    blog = blog_rows(course_dir)
+    if blog is not None:
+        _write_json(staging / BLOG_ROWS, blog)
     files = {str(p.relative_to(staging)): _sha256(p) for p in sorted(staging.rglob("*"))
              if p.is_file() and not p.is_symlink()}
     return {"format": FORMAT, "course_id": str(config.CourseDirectory.course_id), "gradebook": kind,
@@ -297,9 +335,11 @@ def restore_backup(course_dir: Path | str, archive: Path | str, *, config: Confi
     # A server gradebook holding learners counts as content; tasks alone can be generated again.
     server_rows = _sqlite_path(db_url) is None and any(gradebook_rows(db_url).get(t) for t in ("student",
                                                                                                 "submitted_assignment"))
-    if (present or server_rows) and not replace:
+    blog = blog_rows(course_dir)
+    if (present or server_rows or blog) and not replace:
         listing = ", ".join([str(p.relative_to(course_dir)) if p.is_relative_to(course_dir) else str(p)
-                             for p in present] + (["rättningsboken i databasen"] if server_rows else []))
+                             for p in present] + (["rättningsboken i databasen"] if server_rows else [])
+                            + (["Kursbloggen"] if blog else []))
         raise BackupError(f"Kursen har redan innehåll ({listing}). Lägg till --replace för att ersätta det; "
                           "det som finns nu flyttas då undan till en mapp restore-… i kursen.")
     try:
@@ -310,7 +350,7 @@ def restore_backup(course_dir: Path | str, archive: Path | str, *, config: Confi
                 raise BackupError(f"Säkerhetskopian gäller kursen {manifest['course_id']}, inte "
                                   f"{config.CourseDirectory.course_id}. Inget har återställts.")
             result = RestoreResult(archive, manifest["created"], manifest["gradebook"], len(manifest["files"]))
-            if present or server_rows:
+            if present or server_rows or blog:
                 result.set_aside = course_dir / f"restore-{dt.datetime.now():%Y%m%d-%H%M%S}"
                 for path in present:
                     name = path.name if path.is_relative_to(course_dir) else EXCHANGE_PREFIX
@@ -323,7 +363,14 @@ def restore_backup(course_dir: Path | str, archive: Path | str, *, config: Confi
                     aside = result.set_aside / GRADEBOOK_ROWS
                     aside.parent.mkdir(parents=True, exist_ok=True)
                     aside.write_text(json.dumps(gradebook_rows(db_url), ensure_ascii=False), encoding="utf-8")
+                if blog:
+                    _write_json(result.set_aside / BLOG_ROWS, blog)
             _restore_gradebook(content, manifest, db_url, result)
+            if (content / BLOG_ROWS).is_file():
+                write_blog_rows(course_dir, json.loads((content / BLOG_ROWS).read_text(encoding="utf-8")))
+            elif blog:
+                # The archive's course had an empty blog: so has the restored one.
+                write_blog_rows(course_dir, {**blog, "tables": {}})
             for journal in sorted((content / JOURNALS_FOLDER).glob("*.db")):
                 if journal.name != Path(GRADEBOOK_SQLITE).name:
                     _copy_sqlite(journal, course_dir / JOURNALS_FOLDER / journal.name)

@@ -3,13 +3,15 @@
 - export_member: everything the blog holds about one member (their posts, comments and settings, and which
   items their digests carried), as plain JSON-ready data.
 - erase_member: removes their posts (with the conversation under each), their comments (colleagues' replies
-  stay, moved up a level), their settings and every digest note to them or about their words.
+  stay, moved up a level), their settings and every digest note to them or about their words; where a
+  colleague's words name them, the name is taken out.
 - dump_blog / load_blog: the whole blog as JSON-ready rows and back, whatever database it lives in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -19,6 +21,7 @@ from ensak.outreach.kursbloggen.schema import COMMENT_ITEM, POST_ITEM, TABLES, c
 from ensak.outreach.kursbloggen.store import _remove_comments
 
 DUMP_FORMAT = 1
+NAME_REMOVED = "[namn borttaget]"
 
 
 def _plain(value):
@@ -47,15 +50,26 @@ class Erased:
     comments: int
     comments_under_posts: int
     digest_notes: int
+    names_removed: int = 0
 
     def __str__(self) -> str:
-        return (f"{self.posts} inlägg (med {self.comments_under_posts} kommentarer under dem), "
+        text = (f"{self.posts} inlägg (med {self.comments_under_posts} kommentarer under dem), "
                 f"{self.comments} kommentarer och {self.digest_notes} noteringar om utskickade sammanfattningar "
                 "i kursbloggen")
+        if self.names_removed:
+            text += f"; namnet är borttaget ur {self.names_removed} inlägg och kommentarer som andra skrivit"
+        return text
 
 
-def erase_member(engine: Engine, learner: str) -> Erased:
-    """Remove everything of `learner` from the blog, for good."""
+def _redact(text: str, pattern: re.Pattern) -> str:
+    return pattern.sub(NAME_REMOVED, text)
+
+
+def erase_member(engine: Engine, learner: str, mentions: list[str] | tuple[str, ...] = ()) -> Erased:
+    """Remove everything of `learner` from the blog, for good; `mentions` (their names, e-mail address) are
+    taken out of what others wrote, also in the genitive ("Gretas")."""
+    names = sorted({name.strip() for name in (learner, *mentions) if name and name.strip()}, key=len, reverse=True)
+    pattern = re.compile("|".join(rf"\b{re.escape(name)}s?\b" for name in names))
     with engine.begin() as conn:
         post_ids = list(conn.execute(sa.select(posts.c.id).where(posts.c.author == learner)).scalars())
         under_posts = list(conn.execute(sa.select(comments.c.id).where(comments.c.post_id.in_(post_ids))).scalars())
@@ -70,8 +84,16 @@ def erase_member(engine: Engine, learner: str) -> Erased:
         _remove_comments(conn, own_comments)
         conn.execute(sa.delete(posts).where(posts.c.id.in_(post_ids)))
         conn.execute(sa.delete(members).where(members.c.id == learner))
+        redacted = 0
+        for table, columns in ((posts, ("title", "body", "hidden_reason")), (comments, ("body", "hidden_reason"))):
+            for row in conn.execute(sa.select(table.c.id, *(table.c[name] for name in columns))).mappings():
+                changed = {name: _redact(row[name], pattern) for name in columns
+                           if row[name] and pattern.search(row[name])}
+                if changed:
+                    conn.execute(sa.update(table).where(table.c.id == row["id"]).values(**changed))
+                    redacted += 1
     return Erased(posts=len(post_ids), comments=len(own_comments), comments_under_posts=len(under_posts),
-                  digest_notes=notes)
+                  digest_notes=notes, names_removed=redacted)
 
 
 def mentions(engine: Engine, learner: str) -> int:

@@ -226,3 +226,10 @@ def posts_by_ids(engine: Engine, ids: list[int]) -> dict[int, PostRow]:
     with engine.connect() as conn:
         rows = conn.execute(sa.select(posts).where(posts.c.id.in_(ids))).all()
     return {row.id: _post(row) for row in rows}
+
+
+def totals(engine: Engine) -> tuple[int, int]:
+    """(posts, comments) in the whole blog, for the coordinator's overview."""
+    with engine.connect() as conn:
+        return (conn.execute(sa.select(sa.func.count()).select_from(posts)).scalar_one(),
+                conn.execute(sa.select(sa.func.count()).select_from(comments)).scalar_one())

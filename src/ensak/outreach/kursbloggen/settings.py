@@ -6,6 +6,10 @@ From course.toml's optional `[blog]` table:
     coordinators = ["karin.lund"]   # hub names marked as the coordinator (hub admins always are)
     remote_images = false           # true: images from other websites are shown in posts
     group = "ensak-kurs"            # a JupyterHub group whose members belong to the course besides the roster
+    url = "https://hub.bibliotek.se/services/kursbloggen/"   # where people reach it (links in reports)
+
+Without `url`, links go to the hub ([mail] hub_url or ENSAK_HUB_URL) + /services/kursbloggen/, or else to
+`ensak blog serve`'s address on this machine.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 from ensak.outreach.kursbloggen.database import blog_db_url
 
 SERVICE_NAME = "kursbloggen"
+LOCAL_URL = "http://127.0.0.1:8765/"   # `ensak blog serve`'s default address
 
 
 class BlogSettingsError(ValueError):
@@ -34,6 +39,7 @@ class BlogSettings:
     coordinators: frozenset[str] = frozenset()
     remote_images: bool = False
     group: str | None = None
+    url: str | None = None                                  # where people reach the blog, for links
     prefix: str = "/"                                       # the path the pages live under (the hub's service prefix)
 
 
@@ -52,8 +58,11 @@ def read_blog_table(course_dir: Path | str) -> dict:
     group = data.get("group")
     if group is not None and (not isinstance(group, str) or not group):
         raise BlogSettingsError("[blog] group i course.toml ska vara namnet på en grupp i JupyterHub.")
+    url = data.get("url")
+    if url is not None and not (isinstance(url, str) and url.startswith(("http://", "https://"))):
+        raise BlogSettingsError("[blog] url i course.toml ska vara en webbadress som börjar med https://.")
     return {"coordinators": frozenset(coordinators), "remote_images": data.get("remote_images", False),
-            "group": group}
+            "group": group, "url": url}
 
 
 def load_settings(course_dir: Path | str, *, prefix: str = "/", db_url: str | None = None) -> BlogSettings:
@@ -89,3 +98,29 @@ def open_course_blog(course_dir: Path | str, *, create: bool = True):
             return None
         engine.dispose()
     return settings, open_blog_database(settings.db_url)
+
+
+def blog_overview(course_dir: Path | str) -> dict | None:
+    """For the coordinator's report: where the blog is reached and how much it holds; None if it is still empty.
+
+    {"href": address, "local": True when it must first be started with `ensak blog serve`, "posts", "comments"}
+    """
+    from ensak.outreach.kursbloggen.queries import totals
+
+    opened = open_course_blog(course_dir, create=False)
+    if opened is None:
+        return None
+    settings, engine = opened
+    try:
+        posts, comments = totals(engine)
+    finally:
+        engine.dispose()
+    if not posts:
+        return None
+    if settings.url:
+        return {"href": settings.url, "local": False, "posts": posts, "comments": comments}
+    from ensak.outreach.messages import load_mail_settings
+
+    hub = load_mail_settings(course_dir).hub_url
+    href = f"{hub.rstrip('/')}/services/{SERVICE_NAME}/" if hub else LOCAL_URL
+    return {"href": href, "local": not hub, "posts": posts, "comments": comments}
