@@ -276,3 +276,8 @@ def test_the_production_config_uses_single_sign_on_and_keeps_instructor_tools_to
     assert Path(learner["JUPYTER_CONFIG_PATH"], "labconfig", "page_config.json").exists()
     assert "JUPYTER_CONFIG_PATH" not in coordinator
     assert learner["ENSAK_EXCHANGE"] == coordinator["ENSAK_EXCHANGE"] == "/srv/nbgrader/exchange"
+    # Kursbloggen runs as a hub service, and learners' own server tokens may call it (the sharing widget).
+    blog = next(service for service in config.JupyterHub.services if service["name"] == "kursbloggen")
+    assert blog["command"][-2:] == ["--course-dir", str(course_dir)]
+    assert learner["ENSAK_BLOG_URL"] == "https://kurs.bibliotek.example/services/kursbloggen/"
+    assert "access:services!service=kursbloggen" in config.Spawner.server_token_scopes

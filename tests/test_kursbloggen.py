@@ -504,3 +504,61 @@ def test_does_the_coordinators_formgrader_comment_appear_under_a_shared_reflecti
     assert "Kursledarens kommentar" not in reader.get(f"inlagg/{bo_post}")[1]
     task_page = reader.get(f"uppgift/{KICKOFF}")[1]
     assert task_page.count("<strong>Kursledarens kommentar</strong>") == 1
+
+
+# --- the command line -----------------------------------------------------------------------------------
+
+
+def test_does_ensak_blog_tell_what_it_holds_and_export_what_may_be_published(tmp_path):
+    from typer.testing import CliRunner
+
+    from ensak.cli import app
+    from ensak.outreach.kursbloggen.settings import open_course_blog
+
+    course_dir = make_blog_course(tmp_path)
+    runner = CliRunner()
+    empty = runner.invoke(app, ["blog", "-C", str(course_dir)])
+    assert empty.exit_code == 0 and "Kursbloggen är tom" in empty.output
+    assert not (course_dir / "blog").exists(), "looking creates nothing"
+    _, engine = open_course_blog(course_dir)
+    post = store.share_reflection(engine, ANNA, KICKOFF, "Får publiceras.", share=True, publish=True, now=START)
+    store.add_comment(engine, BO, post, "Stannar i kursen.", now=START)
+    engine.dispose()
+    told = runner.invoke(app, ["blog", "-C", str(course_dir)])
+    assert told.exit_code == 0 and "1 inlägg och 1 kommentarer" in told.output
+    exported = runner.invoke(app, ["blog", "-C", str(course_dir), "--export", str(tmp_path / "ut")])
+    assert exported.exit_code == 0 and "1 inlägg med publiceringsmedgivande" in exported.output
+    assert len(list((tmp_path / "ut").glob("*.md"))) == 1
+    refused = runner.invoke(app, ["blog", "serve", "-C", str(course_dir), "--ip", "0.0.0.0"])
+    assert refused.exit_code == 1 and "vägrar starta" in refused.output
+
+
+def test_does_ensak_blog_serve_answer_on_loopback_until_ctrl_c(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from ensak.hub.runner import free_port
+
+    course_dir = make_blog_course(tmp_path)
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "ensak.cli", "blog", "serve", "-C", str(course_dir),
+                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/logga-in", timeout=5) as answer:
+                    page = answer.read().decode()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and process.poll() is None, process.stdout.read()
+                time.sleep(0.2)
+        assert "Anna Ek" in page and "Vem är du?" in page
+    finally:
+        process.send_signal(signal.SIGINT)
+        output = process.communicate(timeout=30)[0]
+    assert process.returncode == 0 and "Kursbloggen är igång" in output and "stoppad" in output
