@@ -146,22 +146,28 @@ def messages_in_schema(schema: dict, selectors: dict[str, str] | None = None, pa
 def template(domain: str) -> Catalog:
     """A catalog of every message id the installed packages use in `domain`, with no translations."""
     js_dirs, schema_dirs = domains()[domain]
-    found: dict[tuple[str | None, str], tuple[str | None, set[tuple[str, int]]]] = {}
+    found: dict[tuple[str | None, str], tuple[str | None, set[str]]] = {}
     for folder in js_dirs:
         for script in sorted(folder.glob("*.js")):
             for context, msgid, plural in messages_in_js(script.read_text(encoding="utf-8")):
-                found.setdefault((context, msgid), (plural, set()))
+                # One id used both alone and with a plural ("Delete Cell") becomes a plural entry: its
+                # first form serves the singular calls too.
+                known_plural, locations = found.setdefault((context, msgid), (plural, set()))
+                if plural and not known_plural:
+                    found[(context, msgid)] = (plural, locations)
     for folder in schema_dirs:
         for schema_file in sorted(folder.rglob("*.json")):
             if schema_file.name == "package.json.orig":
                 continue
             where = schema_file.relative_to(folder.parent).as_posix()
             for context, msgid, location in messages_in_schema(json.loads(schema_file.read_text(encoding="utf-8"))):
-                found.setdefault((context, msgid), (None, set()))[1].add((f"{where}:{location}", 0))
+                found.setdefault((context, msgid), (None, set()))[1].add(f"{where}:{location}")
     catalog = Catalog(locale=LOCALE, domain=domain, project=domain, fuzzy=False)
     for (context, msgid), (plural, locations) in sorted(found.items(), key=lambda k: (k[0][1].lower(), k[0][1],
                                                                                     k[0][0] or "")):
-        catalog.add((msgid, plural) if plural else msgid, context=context, locations=sorted(locations))
+        # Where a schema string is used, as an extracted comment: babel reads "file:line" locations only.
+        catalog.add((msgid, plural) if plural else msgid, context=context,
+                    auto_comments=sorted(locations))
     return catalog
 
 
