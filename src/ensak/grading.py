@@ -59,7 +59,7 @@ def quiz_points(key: str, points: float, folder: Path | str | None = None) -> fl
     """
     quiz = REGISTRY.get(key)
     if quiz is None or not hasattr(quiz, "is_correct"):
-        raise NotAnsweredError(f"Självtestet {key!r} har inte körts. Välj Run → Run All Cells och försök igen.")
+        raise NotAnsweredError(f"Självtestet {key!r} har inte körts. Välj Kör → Kör alla celler och försök igen.")
     saved = (_answers(folder) or {}).get(key)
     if not isinstance(saved, dict) or not saved.get("selected"):
         return 0.0
