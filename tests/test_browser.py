@@ -171,7 +171,7 @@ def restart_and_run_all(page) -> None:
 SWEDISH_MENUS = ["Arkiv", "Redigera", "Visa", "Kör", "Kärna", "Flikar", "Inställningar", "Hjälp"]
 SWEDISH_TOOLBAR = ["Spara och skapa en kontrollpunkt", "Infoga en cell nedanför", "Klipp ut den här cellen",
                    "Kopiera den här cellen", "Klistra in den här cellen från Urklipp", "Kör den här cellen och gå vidare",
-                   "Avbryt kärnan", "Starta om kärnan", "Välj celltyp"]
+                   "Avbryt körningen", "Starta om kärnan", "Välj celltyp"]
 
 
 def check_swedish_interface(page, task: str) -> None:

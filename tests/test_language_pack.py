@@ -34,7 +34,7 @@ LEARNER_PATH = {
     (None, "Copy the selected cells"): "Kopiera de markerade cellerna",
     (None, "Paste cells from the clipboard"): "Klistra in celler från Urklipp",
     (None, "Run the selected cells and advance"): "Kör de markerade cellerna och gå vidare",
-    (None, "Interrupt the kernel"): "Avbryt kärnan", (None, "Restart the kernel"): "Starta om kärnan",
+    (None, "Interrupt the kernel"): "Avbryt körningen", (None, "Restart the kernel"): "Starta om kärnan",
     (None, "Select the cell type"): "Välj celltyp", (None, "Code"): "Kod",
     # kernel status, save and kernel messages and dialogs
     (None, "Idle"): "Ledig", (None, "Busy"): "Upptagen", (None, "Starting"): "Startar",
