@@ -4,8 +4,16 @@ import json
 
 import pytest
 
-from ensak.answers import (ANSWER_KEY_FILE, ANSWERS_FILE, MAX_ANSWERS_BYTES, AnswersFileError, AnswerStore,
-                           answers_path, load_answers, read_answers_file)
+from ensak.learner.answers import (
+    ANSWER_KEY_FILE,
+    ANSWERS_FILE,
+    MAX_ANSWERS_BYTES,
+    AnswersFileError,
+    AnswerStore,
+    answers_path,
+    load_answers,
+    read_answers_file,
+)
 
 
 def test_does_a_saved_answer_come_back_in_a_new_store(tmp_path):

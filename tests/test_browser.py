@@ -172,7 +172,7 @@ def saved_answers(home: Path, task: str) -> dict:
 def test_a_learner_takes_a_task_from_login_to_the_coordinators_report(chromium, running_hub, tmp_path, capsys):
     """Can a learner log in, fetch, answer by clicking, find the answer again after a restart, reflect, validate
     and submit, and does the coordinator's sync and report then list the submission?"""
-    from ensak.report import write_report
+    from ensak.analytics.report import write_report
     from ensak.sync import sync
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -196,7 +196,7 @@ def test_a_learner_takes_a_task_from_login_to_the_coordinators_report(chromium, 
 
             # Widgets, not code: the widget cells' source stays collapsed.
             notebook = page.locator(".jp-NotebookPanel:visible")
-            assert notebook.locator(".jp-Cell-inputWrapper .cm-content", has_text="from ensak.widgets").count() == 0
+            assert notebook.locator(".jp-Cell-inputWrapper .cm-content", has_text="from ensak.learner").count() == 0
             assert notebook.locator(".jp-InputPlaceholder").count() >= quizzes(page).count()
 
             first_quiz = quizzes(page).first

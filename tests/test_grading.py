@@ -4,9 +4,8 @@ import json
 
 import pytest
 
-from ensak import grading
-from ensak.answers import ANSWERS_FILE, AnswerStore
-from ensak.widgets import Checklist, Option, Quiz
+from ensak.learner import Checklist, Option, Quiz, grading
+from ensak.learner.answers import ANSWERS_FILE, AnswerStore
 
 
 @pytest.fixture

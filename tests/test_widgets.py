@@ -4,8 +4,8 @@ import random
 
 import pytest
 
-from ensak.answers import ANSWERS_FILE, AnswerStore, load_answers
-from ensak.widgets import REGISTRY, Checklist, Option, Quiz, SelfAssessment, TextAnswer
+from ensak.learner import REGISTRY, Checklist, Option, Quiz, SelfAssessment, TextAnswer
+from ensak.learner.answers import ANSWERS_FILE, AnswerStore, load_answers
 
 OPTIONS = [
     Option("Ett forum", correct=True, why="Där svarar alla varandra."),

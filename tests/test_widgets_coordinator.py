@@ -7,11 +7,19 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from ensak.roster import write_roster
-from ensak.schedule import course_lock, release_tasks
-from ensak.widgets.coordinator import CoordinatorPanel
+from ensak.coordinator.panel import CoordinatorPanel
+from ensak.course.lock import course_lock
+from ensak.course.roster import write_roster
+from ensak.nbgrader.release import release_tasks
 from fixtures_coordinator import (  # noqa: F401
-    MAIL_TOML, START, course_dir, empty_gradebook, make_course, submit_answer, sync_course, sync_template,
+    MAIL_TOML,
+    START,
+    course_dir,
+    empty_gradebook,
+    make_course,
+    submit_answer,
+    sync_course,
+    sync_template,
 )
 
 LEARNERS = pd.DataFrame([
@@ -96,5 +104,5 @@ def test_does_a_busy_course_give_a_swedish_message_not_a_traceback(sync_course):
     panel = CoordinatorPanel(sync_course)
     with course_lock(sync_course, "sync"):
         panel.sync_button.click()
-    assert "⚠" in panel.sync_status.value and "pågår redan" in panel.sync_status.value
+    assert "⚠" in panel.sync_status.value and "upptagen just nu" in panel.sync_status.value
     assert not panel.sync_button.disabled

@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from ensak.answers import AnswerStore
-from ensak.widgets.decision import Choice, DecisionGuide, Outcome, Step, check_guide
+from ensak.learner.answers import AnswerStore
+from ensak.learner.decision import Choice, DecisionGuide, Outcome, Step, check_guide
 
 STEPS = {
     "vem": Step("Vem tog bilden?", (Choice("Jag själv", "personer"), Choice("Någon på nätet", "stopp"))),

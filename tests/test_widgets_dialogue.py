@@ -7,9 +7,16 @@ import random
 
 import pytest
 
-from ensak.answers import AnswerStore
-from ensak.widgets.dialogue import (EXAMPLE_POSTS, SCENARIOS, CommentSimulator, PostChecker, Reply, Scenario,
-                                    review_post)
+from ensak.learner.answers import AnswerStore
+from ensak.learner.dialogue import (
+    EXAMPLE_POSTS,
+    SCENARIOS,
+    CommentSimulator,
+    PostChecker,
+    Reply,
+    Scenario,
+    review_post,
+)
 
 
 def texts(review, level):

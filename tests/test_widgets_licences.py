@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from ensak.answers import AnswerStore
-from ensak.widgets.licences import LICENCES, LicenceChooser, choose_licence, credit_line
+from ensak.learner.answers import AnswerStore
+from ensak.learner.licences import LICENCES, LicenceChooser, choose_licence, credit_line
 
 
 @pytest.mark.parametrize("commercial, adaptations, code", [

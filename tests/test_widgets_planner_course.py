@@ -9,10 +9,17 @@ import random
 import pytest
 from icalendar import Calendar
 
-from ensak.answers import AnswerStore
-from ensak.course import load_course
-from ensak.widgets.planner_course import (CoursePlanner, PlannedRelease, course_releases, find_course_root,
-                                          plan_sessions, session_day, sessions_calendar)
+from ensak.course.plan import load_course
+from ensak.learner.answers import AnswerStore
+from ensak.learner.planner_course import (
+    CoursePlanner,
+    PlannedRelease,
+    course_releases,
+    find_course_root,
+    plan_sessions,
+    session_day,
+    sessions_calendar,
+)
 
 COURSE_TOML = """
 [course]

@@ -7,8 +7,17 @@ import random
 
 import pytest
 
-from ensak.answers import AnswerStore
-from ensak.widgets.privacy import AUDIENCES, MAYBE, NO, PLACES, YES, AudienceSimulator, render_visibility, who_sees
+from ensak.learner.answers import AnswerStore
+from ensak.learner.privacy import (
+    AUDIENCES,
+    MAYBE,
+    NO,
+    PLACES,
+    YES,
+    AudienceSimulator,
+    render_visibility,
+    who_sees,
+)
 
 
 def texts(result, level):

@@ -9,9 +9,17 @@ import random
 import pytest
 from icalendar import Calendar
 
-from ensak.answers import AnswerStore
-from ensak.widgets.rota import (BlogRotaPlanner, RotaError, parse_people, parse_weeks, plan_rota, rota_calendar,
-                                rota_table_html)
+from ensak.learner.answers import AnswerStore
+from ensak.learner.rota import (
+    BlogRotaPlanner,
+    RotaError,
+    parse_people,
+    parse_weeks,
+    plan_rota,
+    rota_calendar,
+    rota_table_html,
+)
+from html_helpers import unstyled
 
 MONDAY = dt.date(2027, 6, 7)  # ISO week 23 of 2027
 
@@ -89,7 +97,7 @@ def test_does_a_new_version_of_the_rota_keep_the_same_event_ids():
 def test_does_the_table_say_how_evenly_the_weeks_are_shared():
     html = rota_table_html(plan_rota(["Anna", "Bertil"], MONDAY, 3), publish_weekday=2)
     assert "3 bloggveckor för 2 personer: 1–2 veckor var" in html
-    assert "<th scope='col'>Publiceras (onsdag)</th>" in html
+    assert "<th>Publiceras (onsdag)</th>" in unstyled(html) and 'scope="col"' in html
     assert "9 juni 2027" in html
 
 

@@ -8,8 +8,14 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from ensak.answers import AnswerStore
-from ensak.widgets.search import QueryError, SearchQueryBuilder, build_query, normalise_site, render_query
+from ensak.learner.answers import AnswerStore
+from ensak.learner.search import (
+    QueryError,
+    SearchQueryBuilder,
+    build_query,
+    normalise_site,
+    render_query,
+)
 
 
 def texts(query, level):

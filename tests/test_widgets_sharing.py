@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from ensak.answers import AnswerStore
-from ensak.widgets import BlogComment, SharingChoice
-from ensak.widgets.sharing import MAX_COMMENT_CHARS, SHARING_KEY, sharing_from_answer
+from ensak.learner import BlogComment, SharingChoice
+from ensak.learner.answers import AnswerStore
+from ensak.learner.sharing import MAX_COMMENT_CHARS, SHARING_KEY, sharing_from_answer
 
 
 def saved(tmp_path, key):

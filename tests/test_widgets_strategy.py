@@ -7,9 +7,17 @@ import random
 
 import pytest
 
-from ensak.answers import AnswerStore
-from ensak.widgets.strategy import (ChannelPlan, ChannelStrategyPlanner, StrategyError, assess, hours_text,
-                                    make_strategy, strategy_markdown)
+from ensak.learner.answers import AnswerStore
+from ensak.learner.strategy import (
+    ChannelPlan,
+    ChannelStrategyPlanner,
+    StrategyError,
+    assess,
+    hours_text,
+    make_strategy,
+    strategy_markdown,
+)
+from html_helpers import unstyled
 
 
 def strategy(**changes):
@@ -95,7 +103,7 @@ def test_does_the_planner_show_the_plan_write_the_file_and_save(tmp_path):
     fill(planner)
     planner.make_button.click()
     html = planner.result.value
-    assert "<td>Instagram</td><td>två gånger i veckan</td><td>Fatima</td><td>75</td>" in html
+    assert "<td>Instagram</td><td>två gånger i veckan</td><td>Fatima</td><td>75</td>" in unstyled(html)
     assert "✓ Planen kräver ungefär 1,2 timmar" in html and "⚠ Den som själv använder verktygen" in html
     assert "| Instagram | två gånger i veckan | Fatima | 75 |" in (tmp_path / "kanalstrategi.md").read_text(encoding="utf-8")
     saved = json.loads((tmp_path / "svar.json").read_text(encoding="utf-8"))["answers"]["kanalplan"]

@@ -8,9 +8,15 @@ import random
 
 import pytest
 
-from ensak.answers import AnswerStore
-from ensak.widgets.wikipedia import (ReferenceBuilder, build_reference, isbn_is_valid, parse_date, render_reference,
-                                     swedish_date)
+from ensak.learner.answers import AnswerStore
+from ensak.learner.wikipedia import (
+    ReferenceBuilder,
+    build_reference,
+    isbn_is_valid,
+    parse_date,
+    render_reference,
+    swedish_date,
+)
 
 TODAY = dt.date(2027, 3, 8)
 

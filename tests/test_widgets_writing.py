@@ -7,10 +7,19 @@ import random
 
 import pytest
 
-from ensak.answers import AnswerStore
-from ensak.widgets.feedback import Finding, decimal, plural, render_findings
-from ensak.widgets.writing import (EXAMPLE_BODY, EXAMPLE_HEADLINE, MarkdownPractice, WebTextChecker, lix,
-                                   markdown_goals_met, markdown_preview, review_web_text)
+from ensak.learner.answers import AnswerStore
+from ensak.learner.feedback import Finding, render_findings
+from ensak.learner.writing import (
+    EXAMPLE_BODY,
+    EXAMPLE_HEADLINE,
+    MarkdownPractice,
+    WebTextChecker,
+    lix,
+    markdown_goals_met,
+    markdown_preview,
+    review_web_text,
+)
+from ensak.swedish import count_noun, decimal
 
 GOOD_BODY = (
     "Den här månaden har vi köpt in många nya böcker. Det finns romaner, fakta och bilderböcker.\n\n"
@@ -97,7 +106,7 @@ def test_are_findings_rendered_with_symbols_and_words_not_colour_alone():
 
 
 def test_are_swedish_numbers_and_plurals_written_correctly():
-    assert plural(1, "länk", "länkar") == "1 länk" and plural(3, "länk", "länkar") == "3 länkar"
+    assert count_noun(1, "länk", "länkar") == "1 länk" and count_noun(3, "länk", "länkar") == "3 länkar"
     assert decimal(6.666) == "6,7" and decimal(29.0) == "29"
 
 
@@ -147,7 +156,7 @@ def test_does_the_practice_pad_show_progress_save_and_restore(tmp_path):
 
 
 def test_is_a_table_captioned_with_column_headers_and_visible_borders():
-    from ensak.widgets.feedback import render_table
+    from ensak.html_tables import render_table
 
     html = render_table("Plan <1>", ["Vem", "När"], [["Anna", "<em>i dag</em>"]])
     assert ">Plan &lt;1&gt;</caption>" in html and html.count('scope="col"') == 2
