@@ -14,11 +14,11 @@ import os
 import sys
 from pathlib import Path
 
-from ensak.hub.runner import find_proxy, learner_config_dir
-from ensak.hub.accounts import DEFAULT_HOME_ROOT, ensure_learner_accounts
-from ensak.nbgrader.api import load_config
 from ensak.course.roster import load_roster
-from ensak.outreach.kursbloggen.hub_service import blog_hub_config, blog_services
+from ensak.hub.accounts import DEFAULT_HOME_ROOT, ensure_learner_accounts
+from ensak.hub.runner import find_proxy, learner_config_dir
+from ensak.nbgrader.api import load_config
+from ensak.hub.blog_service import blog_hub_config, blog_services
 
 c = get_config()  # noqa: F821  (JupyterHub provides get_config)
 

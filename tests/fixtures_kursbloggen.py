@@ -53,6 +53,6 @@ class RunningBlog:
     settings: object
 
     def client(self, learner: str):
-        from ensak.outreach.kursbloggen.client import BlogClient
+        from ensak.learner.blog_client import BlogClient
 
         return BlogClient(self.url, self.token, learner)

@@ -27,7 +27,7 @@ BACKGROUND = """el => { for (let n = el; n; n = n.parentElement) { const c = get
 
 @pytest.fixture(scope="module")
 def blog(tmp_path_factory):
-    from ensak.outreach.kursbloggen.client import BlogClient
+    from ensak.learner.blog_client import BlogClient
     from ensak.outreach.kursbloggen.local import BackgroundBlog
     from ensak.outreach.kursbloggen.settings import load_settings
 
@@ -119,7 +119,7 @@ def test_can_a_learner_write_and_comment_without_javascript(chromium, blog):
 
 
 def test_does_an_open_page_say_when_something_new_arrives(chromium, blog):
-    from ensak.outreach.kursbloggen.client import BlogClient
+    from ensak.learner.blog_client import BlogClient
 
     context, page = visit(chromium, blog, f"inlagg/{blog['post']}")
     try:

@@ -149,7 +149,7 @@ def browser_login(chromium, hub: RunningHub, learner: str, next_path: str = BLOG
 @pytest.fixture(scope="module")
 def shared(blog_hub, chromium):
     """Bertil reads the blog in Chromium; then Anna shares her reflection with her server's own hub token."""
-    from ensak.outreach.kursbloggen.client import BlogClient, blog_url_from_environment
+    from ensak.learner.blog_client import BlogClient, blog_url_from_environment
 
     hub = blog_hub.hub
     wait_for_blog(f"{hub.url}{BLOG}")

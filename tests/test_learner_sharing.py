@@ -110,13 +110,13 @@ def task_folder(tmp_path, reflection: str):
 
 
 def posts_seen_by(blog, learner="bo.ahl"):
-    from ensak.outreach.kursbloggen.client import BlogClient
+    from ensak.learner.blog_client import BlogClient
 
     return [post["text"] for post in BlogClient(blog.url, blog.token, learner).posts()["posts"]]
 
 
 def test_does_the_button_send_the_saved_reflection_to_the_blog(tmp_path, blog):
-    from ensak.outreach.kursbloggen.client import BlogClient
+    from ensak.learner.blog_client import BlogClient
 
     folder = task_folder(tmp_path, "Jag lärde mig att en sak i taget räcker.")
     widget = SharingChoice(store=AnswerStore(folder))
@@ -130,7 +130,7 @@ def test_does_the_button_send_the_saved_reflection_to_the_blog(tmp_path, blog):
 
 
 def test_does_unticking_after_sending_take_the_post_out_at_once(tmp_path, blog, monkeypatch):
-    from ensak.outreach.kursbloggen.client import BlogClient
+    from ensak.learner.blog_client import BlogClient
 
     folder = task_folder(tmp_path, "Först delad, sedan ångrad.")
     anna = BlogClient(blog.url, blog.token, "anna.ek")
@@ -149,7 +149,7 @@ def test_does_unticking_after_sending_take_the_post_out_at_once(tmp_path, blog, 
 
 
 def test_is_an_unwritten_reflection_not_sent(tmp_path, blog):
-    from ensak.outreach.kursbloggen.client import BlogClient
+    from ensak.learner.blog_client import BlogClient
 
     folder = task_folder(tmp_path, "SKRIV DITT SVAR HÄR")
     widget = SharingChoice(store=AnswerStore(folder))

@@ -372,19 +372,17 @@ def blog(
 
 @blog_app.command("serve")
 def blog_serve(
-    port: int = typer.Option(8765, help="Port on this machine's loopback address."),
-    ip: str = typer.Option("127.0.0.1", help="Address to listen on: loopback only (there is no password)."),
+    port: int = typer.Option(8765, help="Port on this machine's loopback address (127.0.0.1: there is no password)."),
     course_dir: Path = COURSE_DIR,
 ) -> None:
     """Run Kursbloggen on this machine without a hub; each person picks their name from the roster. Ctrl-C stops it."""
-    from ensak.hub.auth import NotLoopbackError
     from ensak.outreach.kursbloggen.local import serve_local
     from ensak.outreach.kursbloggen.settings import BlogSettingsError, load_settings
 
     _load_course_or_fail(course_dir)
     try:
-        serve_local(load_settings(course_dir), port=port, ip=ip, echo=typer.echo)
-    except (NotLoopbackError, BlogSettingsError) as exc:
+        serve_local(load_settings(course_dir), port=port, echo=typer.echo)
+    except BlogSettingsError as exc:
         fail(str(exc))
     except OSError as exc:
         fail(f"Kursbloggen kunde inte starta på port {port} ({exc.strerror or exc}). Välj en annan med --port.")

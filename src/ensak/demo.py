@@ -306,7 +306,7 @@ def run_demo(output: Path | str, *, learners: int = 20, seed: int = 2010,
     """
     from nbgrader.api import Gradebook
 
-    from ensak.outreach.kursbloggen.client import BlogClient
+    from ensak.learner.blog_client import BlogClient
     from ensak.outreach.kursbloggen.local import BackgroundBlog
     from ensak.outreach.kursbloggen.settings import load_settings
 

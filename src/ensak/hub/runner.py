@@ -315,7 +315,7 @@ def hub_config(prepared: PreparedHub, proxy: str) -> dict:
 
 def add_course_blogs(config: dict, prepared: PreparedHub) -> None:
     """Kursbloggen for each course, as hub services learners reach through the hub's OAuth (ensak.outreach.kursbloggen)."""
-    from ensak.outreach.kursbloggen.hub_service import blog_hub_config, blog_services
+    from ensak.hub.blog_service import blog_hub_config, blog_services
 
     courses = prepared.courses or {Path(prepared.settings.course_dir).resolve(): prepared.course_id}
     blogs = blog_hub_config(blog_services(courses, [free_port() for _ in courses]), prepared.url, prepared.learners)

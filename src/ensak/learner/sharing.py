@@ -17,7 +17,7 @@ import nbformat
 
 from ensak.learner.answers import AnswerStore, now_iso
 from ensak.learner.base import AnswerWidget, escape
-from ensak.outreach.kursbloggen.client import BlogClient, BlogClientError
+from ensak.learner.blog_client import BlogClient, BlogClientError
 
 SHARING_KEY = "dela-reflektion"
 # The reflection cell's grade id (ensak.nbgrader.authoring.reflection) and nbgrader's Swedish text stub

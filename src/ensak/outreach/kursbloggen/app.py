@@ -136,6 +136,15 @@ class BlogHandler(web.RequestHandler):
             self.finish(f"<!doctype html><html lang=sv><title>Fel</title><p>{web.escape.xhtml_escape(message)}</p>")
 
 
+class MissingPage(BlogHandler):
+    """Any address the blog does not have: a Swedish 404 page, for members only like every other page."""
+
+    def prepare(self):
+        super().prepare()
+        if not self._finished:
+            raise web.HTTPError(404)
+
+
 class NotAMember(web.HTTPError):
     def __init__(self, course_title: str):
         super().__init__(403, "not a member of the course")
@@ -186,7 +195,7 @@ def make_app(settings: BlogSettings, engine: Engine, *, hub: bool, clock: Clock 
 
         handlers.append((prefix + "oauth_callback", HubOAuthCallbackHandler))
     return web.Application(
-        handlers, blog=blog, xsrf_cookies=True, cookie_secret=cookie_secret or secrets.token_bytes(32),
+        handlers, blog=blog, xsrf_cookies=True, default_handler_class=with_identity(MissingPage, hub), cookie_secret=cookie_secret or secrets.token_bytes(32),
         static_path=str(HERE / "static"), static_url_prefix=prefix + "static/", login_url=prefix + "logga-in",
         xsrf_cookie_kwargs={"path": prefix, "httponly": True, "samesite": "Lax"}, compress_response=True,
     )

@@ -1,4 +1,5 @@
-"""`ensak blog serve`: the same Kursbloggen on one machine without a hub, on the loopback address only.
+"""`ensak blog serve`: the same Kursbloggen on one machine without a hub, on the loopback address only
+(127.0.0.1, always: there is no password).
 
 Whoever opens it picks their name from the roster (no password, as with the hub's demo login: only this
 computer can reach it); programs such as the demo's colleagues use the local token (identity.py).
@@ -19,6 +20,7 @@ from ensak.outreach.kursbloggen.identity import LOCAL_COOKIE, local_token
 from ensak.outreach.kursbloggen.settings import BlogSettings
 
 DEFAULT_PORT = 8765
+LOOPBACK = "127.0.0.1"
 
 
 class LoginPage(BlogHandler):
@@ -71,12 +73,10 @@ def local_state_folder(settings: BlogSettings) -> Path:
     return settings.course_dir / "blog"
 
 
-def start_local_blog(settings: BlogSettings, *, port: int = DEFAULT_PORT, ip: str = "127.0.0.1",
-                     clock: Clock = utc_now, client_clock: bool = False, poll_seconds: float = 20) -> LocalBlog:
-    """Start serving in the current asyncio loop (the caller runs it); refuses any address but loopback."""
-    from ensak.hub.auth import require_loopback
-
-    require_loopback(ip, "Kursbloggen")
+def start_local_blog(settings: BlogSettings, *, port: int = DEFAULT_PORT, clock: Clock = utc_now,
+                     client_clock: bool = False, poll_seconds: float = 20) -> LocalBlog:
+    """Start serving on 127.0.0.1 in the current asyncio loop (the caller runs it)."""
+    ip = LOOPBACK
     engine = open_blog_database(settings.db_url)
     token = local_token(local_state_folder(settings))
     app = make_app(settings, engine, hub=False, clock=clock, client_clock=client_clock, local_token=token,
@@ -85,11 +85,10 @@ def start_local_blog(settings: BlogSettings, *, port: int = DEFAULT_PORT, ip: st
     return LocalBlog(url=f"http://{ip}:{port}{settings.prefix}", token=token, server=server, engine=engine)
 
 
-def serve_local(settings: BlogSettings, *, port: int = DEFAULT_PORT, ip: str = "127.0.0.1",
-                client_clock: bool = False, echo=print) -> None:
+def serve_local(settings: BlogSettings, *, port: int = DEFAULT_PORT, echo=print) -> None:
     """Run until Ctrl-C."""
     async def main():
-        running = start_local_blog(settings, port=port, ip=ip, client_clock=client_clock)
+        running = start_local_blog(settings, port=port)
         echo(f"Kursbloggen är igång: {running.url}")
         echo("Bara den här datorn når den. Stoppa med Ctrl-C.")
         await asyncio.Event().wait()

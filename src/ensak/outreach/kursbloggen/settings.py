@@ -18,9 +18,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ensak.learner.blog_client import SERVICE_NAME
 from ensak.outreach.kursbloggen.database import blog_db_url
 
-SERVICE_NAME = "kursbloggen"
 LOCAL_URL = "http://127.0.0.1:8765/"   # `ensak blog serve`'s default address
 
 

@@ -17,8 +17,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ensak.outreach.kursbloggen.settings import SERVICE_NAME
-
+SERVICE_NAME = "kursbloggen"   # the name learners' servers look for, too (ensak.learner.blog_client)
 # What the blog's process needs from the hub's own environment (a managed service gets nothing unasked).
 PASSED_ON = ("ENSAK_DB_URL", "ENSAK_BLOG_DB_URL")
 ROLE_NAME = "kursbloggen-deltagare"

@@ -1,6 +1,8 @@
-"""A small HTTP client for Kursbloggen's JSON API: the sharing widget in a learner's kernel, the demo's colleagues, tests.
+"""A small HTTP client for Kursbloggen's JSON API (ensak.outreach.kursbloggen): the sharing widget in a learner's
+kernel, the demo's colleagues, tests.
 
-Standard library only, so that a learner's kernel can import it without the web application. Under a hub,
+Standard library only, and in the learner's room, so that a learner's kernel can import it without the web
+application or anything else of the coordinator's. Under a hub,
 a learner's own hub token (JUPYTERHUB_API_TOKEN) authenticates; with `ensak blog serve`, the local token
 and the learner's id (identity.py).
 """
@@ -14,7 +16,8 @@ import urllib.error
 import urllib.request
 from typing import Mapping
 
-SERVICE_PATH = "services/kursbloggen/"
+SERVICE_NAME = "kursbloggen"   # the hub service's name (ensak.hub.blog_service names it too)
+SERVICE_PATH = f"services/{SERVICE_NAME}/"
 BLOG_URL_VARIABLE = "ENSAK_BLOG_URL"
 BLOG_URLS_VARIABLE = "ENSAK_BLOG_URLS"
 LEARNER_HEADER = "X-Ensak-Learner"
