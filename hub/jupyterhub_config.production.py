@@ -16,9 +16,9 @@ from pathlib import Path
 
 from ensak.course.roster import load_roster
 from ensak.hub.accounts import DEFAULT_HOME_ROOT, ensure_learner_accounts
+from ensak.hub.blog_service import blog_hub_config, blog_services
 from ensak.hub.runner import find_proxy, learner_config_dir
 from ensak.nbgrader.api import load_config
-from ensak.hub.blog_service import blog_hub_config, blog_services
 
 c = get_config()  # noqa: F821  (JupyterHub provides get_config)
 

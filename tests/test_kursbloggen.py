@@ -9,14 +9,14 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from ensak.outreach.kursbloggen import care, digest, queries, store
 from ensak.learner.blog_client import BlogClientError, blog_url_from_environment
+from ensak.outreach.kursbloggen import care, digest, queries, store
 from ensak.outreach.kursbloggen.database import (
     current_revision,
     downgrade_database,
@@ -566,3 +566,40 @@ def test_does_ensak_blog_serve_answer_on_loopback_until_ctrl_c(tmp_path):
         process.send_signal(signal.SIGINT)
         output = process.communicate(timeout=30)[0]
     assert process.returncode == 0 and "Kursbloggen är igång" in output and "stoppad" in output
+
+
+def test_does_ensak_message_kursbloggen_mail_each_new_item_once_to_those_who_asked(tmp_path):
+    from typer.testing import CliRunner
+
+    from ensak.cli import app
+    from ensak.outreach.kursbloggen.settings import open_course_blog
+
+    course_dir = make_blog_course(tmp_path)
+    _, engine = open_course_blog(course_dir)
+    store.set_digest(engine, "anna.ek", True, now=START)
+    anna_post = store.create_post(engine, ANNA, kind="fraga", title="Annas fråga", body="Hur gör ni?",
+                                  now=START + dt.timedelta(hours=1))
+    for title in ("Ett", "Två", "Tre"):
+        store.create_post(engine, BO, kind="tips", title=f"Bos tips {title}", body="Text", now=START + dt.timedelta(hours=2))
+    store.add_comment(engine, BO, anna_post, "Så här!", now=START + dt.timedelta(hours=3))
+    store.add_comment(engine, KARIN, anna_post, "Och så här.", now=START + dt.timedelta(hours=3))
+    engine.dispose()
+    runner = CliRunner()
+    day = ["--today", "2027-01-20", "-C", str(course_dir)]
+    preview = runner.invoke(app, ["message", "kursbloggen", *day])
+    assert preview.exit_code == 0, preview.output
+    assert "Kursbloggen: 3 nya inlägg och 2 svar på ditt inlägg" in preview.output and "Anna Ek" in preview.output
+    assert "Bos tips Två, av Bo Åhl: http://127.0.0.1:8765/inlagg/" in preview.output
+    assert "Kursledaren svarade på ”Annas fråga”" in preview.output
+    assert not (course_dir / "outbox").exists(), "a preview sends nothing"
+    sent = runner.invoke(app, ["message", "kursbloggen", "--send", *day])
+    assert sent.exit_code == 0, sent.output
+    mails = list((course_dir / "outbox").glob("*/*.eml"))
+    assert len(mails) == 1
+    again = runner.invoke(app, ["message", "kursbloggen", "--send", *day])
+    assert "Inget att skicka" in again.output and len(list((course_dir / "outbox").glob("*/*.eml"))) == 1
+    _, engine = open_course_blog(course_dir)
+    store.create_post(engine, BO, kind="tips", title="Bos fjärde tips", body="Text", now=START + dt.timedelta(hours=5))
+    engine.dispose()
+    later = runner.invoke(app, ["message", "kursbloggen", *day])
+    assert "Kursbloggen: 1 nytt inlägg" in later.output and "Bos tips Ett" not in later.output

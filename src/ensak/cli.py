@@ -165,7 +165,8 @@ def schedule(
 
 @app.command()
 def message(
-    kind: str = typer.Argument(..., help="invitation, nudge, last-call or thanks."),
+    kind: str = typer.Argument(..., help="invitation, nudge, last-call, thanks, or kursbloggen (the blog's "
+                               "e-mail digest for those who asked for it)."),
     task: str = typer.Option(None, "--task", help="The task an invitation is for."),
     to: list[str] = typer.Option(None, "--to", help="Only these learner ids (repeat the option)."),
     reason: str = typer.Option(None, "--reason", help="Nudge --to learners for this reason instead of "
@@ -196,6 +197,9 @@ def message(
         typer.echo("Mallarna finns i messages/: " + (", ".join(p.name for p in copied) or "redan kopierade"))
         return
     _load_course_or_fail(course_dir)
+    if kind == "kursbloggen":
+        _blog_digests(course_dir, send=send, when=today)
+        return
     day = today.date() if today else None
     try:
         nudges = recipients = None
@@ -216,6 +220,27 @@ def message(
             typer.echo(format_preview(course_dir, messages))
             return
         result = deliver(course_dir, messages, smtp=SmtpSettings.from_env(), retry_uncertain=retry_uncertain)
+    except MessageError as exc:
+        fail(str(exc))
+    typer.echo(format_delivery(result, course_dir))
+    if result.failed or result.uncertain:
+        raise typer.Exit(code=1)
+
+
+def _blog_digests(course_dir: Path, *, send: bool, when: dt.datetime | None) -> None:
+    """`ensak message kursbloggen`: the e-mail digests of those who asked for one (ensak.outreach.kursbloggen)."""
+    from ensak.outreach.kursbloggen.digest_mail import digest_messages, send_digests
+    from ensak.outreach.messages import MessageError, SmtpSettings, format_delivery, format_preview
+
+    # --today: everything written by the end of that day.
+    now = (dt.datetime.combine(when.date(), dt.time(23, 59)) if when else dt.datetime.now()).astimezone(dt.timezone.utc)
+    try:
+        if not send:
+            messages, _ = digest_messages(course_dir, now)
+            typer.echo(format_preview(course_dir, messages) if messages else
+                       "Ingen som har bett om Kursbloggens sammanfattning har något nytt att få.")
+            return
+        result = send_digests(course_dir, now, smtp=SmtpSettings.from_env())
     except MessageError as exc:
         fail(str(exc))
     typer.echo(format_delivery(result, course_dir))

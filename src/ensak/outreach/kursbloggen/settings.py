@@ -117,10 +117,16 @@ def blog_overview(course_dir: Path | str) -> dict | None:
         engine.dispose()
     if not posts:
         return None
+    href = blog_address(settings)
+    return {"href": href, "local": href == LOCAL_URL, "posts": posts, "comments": comments}
+
+
+def blog_address(settings: BlogSettings) -> str:
+    """Where people reach the blog: [blog] url, else the hub's address ([mail] hub_url or ENSAK_HUB_URL) and
+    /services/kursbloggen/, else `ensak blog serve`'s address on this machine."""
     if settings.url:
-        return {"href": settings.url, "local": False, "posts": posts, "comments": comments}
+        return settings.url if settings.url.endswith("/") else settings.url + "/"
     from ensak.outreach.messages import load_mail_settings
 
-    hub = load_mail_settings(course_dir).hub_url
-    href = f"{hub.rstrip('/')}/services/{SERVICE_NAME}/" if hub else LOCAL_URL
-    return {"href": href, "local": not hub, "posts": posts, "comments": comments}
+    hub = load_mail_settings(settings.course_dir).hub_url
+    return f"{hub.rstrip('/')}/services/{SERVICE_NAME}/" if hub else LOCAL_URL

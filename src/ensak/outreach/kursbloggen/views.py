@@ -27,6 +27,13 @@ def iso(moment: dt.datetime | None) -> str:
     return moment.isoformat() if moment is not None else ""
 
 
+def post_title(settings, row: PostRow) -> str:
+    """A reflection is titled by its task; a question or a tip by its author."""
+    if row.kind == REFLECTION:
+        return settings.tasks.get(row.task or "", row.task or "Reflektion")
+    return row.title
+
+
 class Presenter:
     """Turns rows into what the templates show, for one reader."""
 
@@ -38,9 +45,7 @@ class Presenter:
         return self.blog.settings.prefix + path.lstrip("/")
 
     def post_title(self, row: PostRow) -> str:
-        if row.kind == REFLECTION:
-            return self.blog.settings.tasks.get(row.task or "", row.task or "Reflektion")
-        return row.title
+        return post_title(self.blog.settings, row)
 
     def post(self, row: PostRow, *, formgrader_comment: str = "") -> dict:
         settings, membership = self.blog.settings, self.blog.membership
