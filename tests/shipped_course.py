@@ -7,6 +7,8 @@ docs/coordinator.md tell her to (no test configuration anywhere).
   NOT on PATH (as cron lines and service files run it), in the course directory and with a HOME of its
   own. `.run("roster", "import", "personal.csv")` returns a `Result` (code, out, err; `.text` is both).
 - `snapshot(folder)` and `changes(before, after)`: to assert that a refused command wrote nothing.
+- `files_mentioning(folder, words, shipped=snapshot)` and `rows_mentioning(sqlite_file, words)`: where a
+  person is still named (inside .xlsx too; files unchanged since `shipped` are the repository's own).
 - `staff_csv(path, people)`: a staff list as HR's system exports it (semicolons, Windows-1252 by default).
 - `Learners(course, homes)`: learners fetch, answer through the widgets and submit with nbgrader's Python
   API (as the demo does; an `nbgrader` command costs four seconds), each with a submission cache of their own.
@@ -120,6 +122,59 @@ def snapshot(folder: Path) -> dict[str, str]:
 def changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
     """Files added, removed or changed between two snapshots, sorted."""
     return sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+
+
+def file_texts(path: Path) -> list[str]:
+    """What a file says, looking inside zip containers (an .xlsx is one) as a reader of it would."""
+    import io
+    import zipfile
+
+    data = path.read_bytes()
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return [archive.read(name).decode("utf-8", errors="ignore") for name in archive.namelist()]
+    return [data.decode("utf-8", errors="ignore"), data.decode("latin-1")]
+
+
+def spellings(person: dict) -> list[str]:
+    """The person's id, names and address, also as JSON and quoted-printable mail headers write å, ä, ö."""
+    import quopri
+
+    plain = [text for text in (person.get("id"), person["first_name"], person["last_name"], person["email"]) if text]
+    escaped = [text.encode("ascii", "backslashreplace").decode().replace("\\x", "\\u00") for text in plain]
+    quoted = [quopri.encodestring(text.encode("utf-8")).decode() for text in plain]
+    return list(dict.fromkeys(plain + escaped + quoted))
+
+
+def files_mentioning(folder: Path, words: list[str], shipped: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """{file: words found} under `folder`, skipping files that are as `shipped` (a snapshot) had them."""
+    found = {}
+    now = snapshot(folder)
+    for name, digest in now.items():
+        path = Path(folder) / name
+        if (shipped is not None and shipped.get(name) == digest) or path.is_symlink():
+            continue
+        texts = file_texts(path)
+        hits = [word for word in words if any(word in text for text in texts)]
+        if hits:
+            found[name] = hits
+    return found
+
+
+def rows_mentioning(database: Path, words: list[str]) -> list[tuple[str, str]]:
+    """(table, row) of every row of an SQLite file in which any text column contains one of `words`."""
+    import sqlite3
+    from contextlib import closing
+
+    found = []
+    with closing(sqlite3.connect(database)) as db:
+        tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in tables:
+            for row in db.execute(f'SELECT * FROM "{table}"'):
+                text = " ".join(str(value) for value in row if isinstance(value, (str, bytes)))
+                if any(word in text for word in words):
+                    found.append((table, repr(row)))
+    return found
 
 
 def staff_csv(path: Path, people: list[dict], *, encoding: str = "cp1252", delimiter: str = ";",
