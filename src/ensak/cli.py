@@ -397,7 +397,7 @@ def forget(
     exchange, messages, roster, course blog and reports that name them."""
     from ensak.care.forget import ForgetError, forget_learner
     from ensak.course.lock import PERSON_WAIT_S, BusyError
-    from ensak.nbgrader.api import GradebookSetupError
+    from ensak.nbgrader.api import GradebookSetupError, NotACourseError
 
     _load_course_or_fail(course_dir)
     if not yes:
@@ -405,7 +405,7 @@ def forget(
     try:
         typer.echo(str(forget_learner(course_dir, learner, reports=reports, wait_s=PERSON_WAIT_S,
                                       on_wait=say_waiting)))
-    except (ForgetError, GradebookSetupError, BusyError) as exc:
+    except (ForgetError, GradebookSetupError, NotACourseError, BusyError) as exc:
         fail(str(exc))
 
 
@@ -417,12 +417,14 @@ def backup(
     """Save the gradebook, the submissions, feedback, exchange, roster and logs in one archive."""
     from ensak.care.backup import BackupError, write_backup
     from ensak.course.lock import PERSON_WAIT_S
+    from ensak.nbgrader.api import NotACourseError
 
     _load_course_or_fail(course_dir)
     try:
-        typer.echo(f"Säkerhetskopian är sparad: {write_backup(course_dir, out, wait_s=PERSON_WAIT_S, on_wait=say_waiting)}")
-    except BackupError as exc:
+        archive = write_backup(course_dir, out, wait_s=PERSON_WAIT_S, on_wait=say_waiting)
+    except (BackupError, NotACourseError) as exc:
         fail(str(exc))
+    typer.echo(f"Säkerhetskopian är sparad: {archive}")
 
 
 @app.command()
@@ -435,11 +437,12 @@ def restore(
     """Put a course's state back from an archive written by ensak backup."""
     from ensak.care.backup import BackupError, restore_backup
     from ensak.course.lock import PERSON_WAIT_S
+    from ensak.nbgrader.api import NotACourseError
 
     _load_course_or_fail(course_dir)
     try:
         result = restore_backup(course_dir, archive, replace=replace, wait_s=PERSON_WAIT_S, on_wait=say_waiting)
-    except BackupError as exc:
+    except (BackupError, NotACourseError) as exc:
         fail(str(exc))
     typer.echo(f"Återställt från {result.archive.name} (gjord {result.created}): {result.files} filer.")
     for line in result.restored:

@@ -29,7 +29,7 @@ from traitlets.config import Config
 from ensak.course.lock import course_lock
 from ensak.course.plan import load_course
 from ensak.course.roster import read_stored, remove_learner
-from ensak.nbgrader.api import course_settings, load_config, open_gradebook
+from ensak.nbgrader.api import course_settings, load_config, nbgrader_gradebook
 
 COURSE_FOLDERS = ("submitted", "autograded", "feedback")
 SECRET_FILE = "submission_secret.txt"
@@ -74,7 +74,7 @@ def find_person(course_dir: Path, config: Config, learner: str) -> Person:
     for row in read_stored(course_dir).to_dict("records"):
         if row["id"] == learner:
             return Person(learner, row["first_name"], row["last_name"], row["email"])
-    with open_gradebook(config) as gb:
+    with nbgrader_gradebook(config) as gb:
         try:
             student = gb.find_student(learner)
         except MissingEntry:
@@ -103,7 +103,7 @@ def _remove_from_gradebook(config: Config, learner: str) -> list[str]:
 
     course_id = course_settings(config).course_id
     removed = []
-    with open_gradebook(config) as gb:
+    with nbgrader_gradebook(config) as gb:
         try:
             student = gb.find_student(learner)
         except MissingEntry:

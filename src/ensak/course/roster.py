@@ -298,10 +298,10 @@ def write_roster_to_gradebook(root: Path | str, roster: pd.DataFrame, *, config=
 
     Learners who left stay in the gradebook with their grades; nobody is ever removed.
     """
-    from ensak.nbgrader.api import load_config, open_gradebook
+    from ensak.nbgrader.api import load_config, nbgrader_gradebook
 
     written = 0
-    with open_gradebook(config if config is not None else load_config(root)) as gradebook:
+    with nbgrader_gradebook(config if config is not None else load_config(root)) as gradebook:
         existing = {s.id: (s.first_name or "", s.last_name or "", s.email or "") for s in gradebook.students}
         for learner in roster.to_dict("records"):
             wanted = (learner["first_name"], learner["last_name"], learner["email"])
@@ -340,8 +340,12 @@ def format_report(report: ImportReport, *, dry_run: bool = False) -> str:
     if not report.changed:
         lines.append("  Inga ändringar i deltagarlistan.")
     if report.errors:
-        rest = (", övriga har det" if report.changed or report.unchanged else "") + ":"
-        lines.append(f"{len(report.errors)} fel – de här raderna har inte importerats{rest}")
+        others = report.changed or report.unchanged
+        if dry_run:
+            said = "skulle inte importeras" + (", övriga skulle det" if others else "")
+        else:
+            said = "har inte importerats" + (", övriga har det" if others else "")
+        lines.append(f"{len(report.errors)} fel – de här raderna {said}:")
         lines.extend(f"  {p}" for p in report.errors)
     if report.warnings:
         lines.append("Att känna till:")
@@ -361,7 +365,7 @@ def link_learners(root: Path | str, old_id: str, new_id: str, *, wait_s: float =
     `old_id`, her work and pseudonym, with the names, address, unit and role of `new_id`; `new_id` goes.
     Returns what was done, in Swedish."""
     from ensak.course.lock import course_lock
-    from ensak.nbgrader.api import load_config, open_gradebook
+    from ensak.nbgrader.api import load_config, nbgrader_gradebook
 
     config = load_config(root)
     with course_lock(root, "roster link", wait_s=wait_s, on_wait=on_wait):
@@ -373,7 +377,7 @@ def link_learners(root: Path | str, old_id: str, new_id: str, *, wait_s: float =
                                 "det gamla först: ensak roster link GAMMALT-ID NYTT-ID.")
         if old_id == new_id:
             raise LinkError("Ange två olika id: det gamla först, sedan det nya.")
-        with open_gradebook(config) as gradebook:
+        with nbgrader_gradebook(config) as gradebook:
             work = [s for s in gradebook.students if s.id == new_id and s.submissions]
             if work:
                 raise LinkError(f"{new_id} har redan lämnat in uppgifter under det nya id:t, så de två kan inte slås "

@@ -174,7 +174,7 @@ def ensure_gradebook(db_url: str) -> None:
         partial.unlink(missing_ok=True)
 
 
-def open_gradebook(config: Config):
+def nbgrader_gradebook(config: Config):
     """nbgrader's Gradebook for the course (to use in a `with`), created whole first if it is missing."""
     from nbgrader.api import Gradebook
 
