@@ -313,6 +313,9 @@ def test_is_an_older_roster_without_history_columns_still_read(course):
     assert pseudonyms(course) == {"al": "Deltagare 01", "bo": "Deltagare 02"}
     assert active_learners(course, on=DAY2)["id"].tolist() == ["bo"]
     assert load_roster(course)["id"].tolist() == ["bo"]
+    # Numbered as reports showed them before pseudonyms were stored, and kept when someone is erased.
+    remove_learner(course, "al")
+    assert pseudonyms(course) == {"bo": "Deltagare 02"}
 
 
 # --- the gradebook: whole or not at all -----------------------------------------------------------

@@ -62,14 +62,17 @@ def roster_path(root: Path | str) -> Path:
 
 
 def read_stored(root: Path | str) -> pd.DataFrame:
-    """roster.csv as stored, with every STORED_COLUMNS column (older files lack some: they read as empty)."""
+    """roster.csv as stored, with every STORED_COLUMNS column (older files lack some: they read as empty,
+    except pseudonyms, which a file from before they were stored gets as reports then showed them)."""
     path = roster_path(root)
     if not path.exists():
         return pd.DataFrame(columns=STORED_COLUMNS, dtype=str)
     # Opened and saved again in Excel it may come back as Windows-1252 with semicolons: still read it.
     text = decode(path.read_bytes())
     frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sniff_delimiter(text))
-    return frame.reindex(columns=STORED_COLUMNS, fill_value="").fillna("").astype(str)
+    frame = frame.reindex(columns=STORED_COLUMNS, fill_value="").fillna("").astype(str)
+    frame["pseudonym"] = frame["id"].map(_with_pseudonyms(frame))
+    return frame
 
 
 def _number(pseudonym: str) -> int | None:
@@ -91,10 +94,10 @@ def _with_pseudonyms(frame: pd.DataFrame, also: Iterable[str] = ()) -> dict[str,
 
 
 def store(root: Path | str, frame: pd.DataFrame) -> Path:
-    """Write the roster (STORED_COLUMNS), giving a pseudonym to whoever has none yet."""
+    """Write the roster (STORED_COLUMNS), giving a pseudonym to whoever has none yet (the newcomers:
+    everyone read from roster.csv has one already)."""
     frame = frame.reindex(columns=STORED_COLUMNS, fill_value="").fillna("").astype(str).reset_index(drop=True)
-    mapping = _with_pseudonyms(frame)
-    frame["pseudonym"] = frame["id"].map(mapping)
+    frame["pseudonym"] = frame["id"].map(_with_pseudonyms(frame))
     return write_atomically(roster_path(root), frame.to_csv(index=False), newline="")
 
 
@@ -119,13 +122,10 @@ def active_learners(root: Path | str, on: dt.date | None = None) -> pd.DataFrame
     """
     day = (on or dt.date.today()).isoformat()
     frame = read_stored(root)
-    mapping = _with_pseudonyms(frame)
     frame["active_since"] = frame["returned"].where(frame["returned"] != "", frame["joined"])
     taking_part = ((frame["active_since"] <= day) | (frame["active_since"] == "")) & (
         (frame["left"] == "") | (frame["left"] > day))
-    result = frame.loc[taking_part, [*COLUMNS, "joined", "active_since"]].copy()
-    result["pseudonym"] = result["id"].map(mapping)
-    return result.reset_index(drop=True)
+    return frame.loc[taking_part, [*COLUMNS, "joined", "active_since", "pseudonym"]].reset_index(drop=True)
 
 
 def pseudonyms(root: Path | str, also: Iterable[str] = ()) -> dict[str, str]:

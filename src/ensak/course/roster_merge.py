@@ -159,6 +159,10 @@ def plan_import(stored: pd.DataFrame, hr: HrFile, *, today: dt.date, keep_missin
     for row in rows:
         row.id = row.id.strip().lower()
         row.email = row.email.strip().removeprefix("mailto:").strip()
+        # "00123" in a CSV is 123 in Excel: the same employee.
+        row.employee_number = row.employee_number.strip()
+        if row.employee_number.isdigit():
+            row.employee_number = row.employee_number.lstrip("0") or "0"
         row.first_name, row.last_name = tidy_name(row.first_name), tidy_name(row.last_name)
 
     # Learners a bad row may be about are left exactly as they are, never marked as having left.
