@@ -123,6 +123,18 @@ def test_is_a_course_directory_without_nbgrader_config_refused(course, tmp_path)
     refused(course, staff_csv(tmp_path / "p.csv", PEOPLE), "ingen nbgrader_config.py", "-C")
 
 
+def test_does_a_dry_run_show_what_would_change_and_write_nothing(course, tmp_path):
+    newcomer = {"first_name": "Ada", "last_name": "Ahl", "email": "ada@vaxjo.example", "unit": "A", "role": "B"}
+    before = snapshot(course)
+    result = run(course, "import", str(staff_csv(tmp_path / "hr.csv", [*PEOPLE, newcomer, {**newcomer,
+                                                                                         "email": "x@y"}])),
+                 "--dry-run")
+    assert result.exit_code == 1
+    assert "Provkörning: inget har ändrats" in result.output and "Nya: 1 – Ada Ahl (ada_ahl)" in result.output
+    assert "1 fel – de här raderna skulle inte importeras, övriga skulle det:" in result.output
+    assert snapshot(course) == before
+
+
 # --- bad rows: reported, and they change nobody ----------------------------------------------------
 
 
