@@ -110,16 +110,18 @@ def test_does_completion_rest_on_one_real_thing_shown_as_evidence(task):
 
 @pytest.mark.parametrize("task", TASKS, ids=lambda t: t.id)
 def test_are_checklists_optional_extras_that_never_decide_completion(task):
+    """A checklist is an Extra, never graded: a graded cell for an optional step would either be reported as
+    missing when the learner hands in or pass unanswered (and break validate --invert)."""
+    cells = notebook(task).cells
+    graded = " ".join(c.source for c in cells if meta(c).get("grade"))
+    assert "minimum=" not in graded, "ticking a share of optional steps is never what completes a task"
     section = ""
-    for cell in notebook(task).cells:
+    for cell in cells:
         if cell.cell_type == "markdown":
             section = next(iter(re.findall(r"^## (.*)$", cell.source, flags=re.MULTILINE)), section)
-        elif "Checklist(" in cell.source:
-            assert section.startswith("Extra"), f"checklists belong under an '## Extra' heading, not {section!r}"
-        if meta(cell).get("grade"):
-            assert "minimum=" not in cell.source, "ticking a share of optional steps is never what completes a task"
-            assert "checklist_points" not in cell.source or "answered" not in cell.source, \
-                "an Extra checklist is scored, never required"
+        for key in re.findall(r'Checklist\(\s*"([^"]+)"', cell.source):
+            assert section.startswith("Extra"), f"{key}: checklists belong under an '## Extra' heading, not {section!r}"
+            assert f'"{key}"' not in graded, f"{key}: an Extra checklist is not graded"
 
 
 @pytest.mark.parametrize("task", TASKS, ids=lambda t: t.id)
@@ -132,7 +134,7 @@ def test_is_every_graded_widget_checked_by_a_test_cell_worth_points(task):
         assert "grading" in cell.source and meta(cell).get("locked")
     keys_checked = " ".join(c.source for c in checks)
     for cell in cells:
-        for key in re.findall(r'(?:Quiz|Checklist|Evidence)\(\s*"([^"]+)"', cell.source):
+        for key in re.findall(r'(?:Quiz|Evidence)\(\s*"([^"]+)"', cell.source):
             assert f'"{key}"' in keys_checked, f"{key} has no check cell"
 
 
