@@ -150,7 +150,8 @@ def test_ends_the_task_with_a_reflection_and_guiding_questions(task):
     assert "blogginlägg" not in intro.lower()
     questions = re.findall(r"^\s*\d\.\s+\S", intro, flags=re.MULTILINE)
     assert 2 <= len(questions) <= 3, "two or three guiding questions"
-    assert "## Klart? Så lämnar du in" in cells[-1].source
+    assert meta(cells[-1]).get("grade_id") == "licens", "the licence footer closes the task"
+    assert "## Klart? Så lämnar du in" in cells[-2].source
 
 
 @pytest.mark.parametrize("task", TASKS, ids=lambda t: t.id)
