@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from icalendar import Calendar, Event
+
 from ensak.atomic_files import write_atomically
 from ensak.course.lock import course_lock
 from ensak.course.plan import Course, Task, load_course
@@ -112,8 +114,6 @@ def format_release(result: ReleaseResult) -> str:
 
 def calendar(course: Course):
     """An iCalendar (icalendar.Calendar) with a whole-day event for each release and one for the closing day."""
-    from icalendar import Calendar, Event
-
     cal = Calendar()
     cal.add("prodid", "-//ensak//En sak i taget//SV")
     cal.add("version", "2.0")
