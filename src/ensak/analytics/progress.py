@@ -36,6 +36,7 @@ from ensak.analytics.gradebook import (
     TIMESTAMP,
     TITLE,
 )
+from ensak.analytics.gradebook import ROLE, UNIT  # noqa: F401  (notebooks read every column name from here)
 from ensak.course.plan import NudgeRules
 from ensak.course.skills import AFTER_KEY, BEFORE_KEY, COURSE_SKILLS, EVALUATION_KEYS
 from ensak.swedish import swedish_date
