@@ -153,8 +153,6 @@ def test_is_everyone_else_kept_and_the_newcomer_added(month):
 @pytest.fixture(scope="module")
 def restored(month):
     """The coordinator's settings edited, a backup, and a restore into a fresh checkout."""
-    import datetime as dt
-
     from ensak.outreach.kursbloggen import store
     from ensak.outreach.kursbloggen.settings import open_course_blog
 
