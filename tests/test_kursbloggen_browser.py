@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-pytest.register_assert_rewrite("fixtures_hub")
-from fixtures_hub import chromium  # noqa: E402,F401 - the fixture
-from fixtures_kursbloggen import Clock, make_blog_course  # noqa: E402
+from fixtures_kursbloggen import Clock, make_blog_course
 
+# The session's one Chromium (fixtures_hub's `chromium`), shared with the hub tests.
+pytest_plugins = ["fixtures_hub"]
 pytestmark = pytest.mark.browser
 KICKOFF = "00-valkommen"
 
