@@ -8,7 +8,6 @@ and JupyterHub's LocalProcessSpawner starts each learner's JupyterLab as that ac
 from __future__ import annotations
 
 import grp
-import json
 import os
 import pwd
 import re
@@ -22,22 +21,6 @@ ACCOUNT_COMMENT = "ensak learner"
 NO_LOGIN_SHELL = "/usr/sbin/nologin"
 # Linux user names that useradd accepts everywhere; roster ids are made to fit this.
 USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
-
-# JupyterLab opens this layout the first time a learner logs in: the Assignments panel in front,
-# so the first thing they see is the list of tasks with a Fetch button.
-ASSIGNMENTS_TAB = "nbgrader-assignment-list:nbgrader-assignment-list"
-FIRST_LAYOUT = {
-    "data": {
-        "layout-restorer:data": {
-            "main": {"dock": {"type": "tab-area", "currentIndex": 0, "widgets": [ASSIGNMENTS_TAB]},
-                     "current": ASSIGNMENTS_TAB},
-            "left": {"collapsed": False, "current": "filebrowser", "widgets": ["filebrowser"]},
-            "right": {"collapsed": True, "widgets": []},
-        },
-        ASSIGNMENTS_TAB: {"data": {}},
-    },
-    "metadata": {"id": "default"},
-}
 
 
 class AccountError(RuntimeError):
@@ -87,24 +70,6 @@ def _run(command: list[str]) -> None:
         raise AccountError(f"{' '.join(command)} misslyckades: {done.stderr.strip() or done.stdout.strip()}")
 
 
-def workspace_file(home: Path) -> Path:
-    """Where JupyterLab (run as the learner, HOME=home) keeps its default workspace."""
-    from jupyterlab_server.workspaces_handler import WORKSPACE_EXTENSION, slugify
-
-    return home / ".jupyter" / "lab" / "workspaces" / (slugify("default") + WORKSPACE_EXTENSION)
-
-
-def _write_owned(path: Path, text: str, uid: int, gid: int) -> None:
-    """Write a file in a learner's home as that learner, creating the folders below home as theirs."""
-    home = Path(pwd.getpwuid(uid).pw_dir)
-    missing = [p for p in reversed(path.relative_to(home).parents) if p != Path(".") and not (home / p).exists()]
-    for part in missing:
-        (home / part).mkdir(mode=0o700)
-        os.chown(home / part, uid, gid)
-    path.write_text(text, encoding="utf-8")
-    os.chown(path, uid, gid)
-
-
 def ensure_learner_accounts(learner_ids: list[str], home_root: Path | str = DEFAULT_HOME_ROOT) -> list[str]:
     """Make an account for every learner that has none; return the ids created.
 
@@ -131,12 +96,9 @@ def ensure_learner_accounts(learner_ids: list[str], home_root: Path | str = DEFA
                   "--shell", NO_LOGIN_SHELL, "--comment", ACCOUNT_COMMENT, learner_id])
             created.append(learner_id)
         account = pwd.getpwnam(learner_id)
-        home = Path(account.pw_dir)
-        # Learners must not read each other's answers: only the owner may enter a home.
-        home.chmod(0o700)
-        layout = workspace_file(home)
-        if not layout.exists():
-            _write_owned(layout, json.dumps(FIRST_LAYOUT, indent=1), account.pw_uid, account.pw_gid)
+        # Learners must not read each other's answers: only the owner may enter a home. (Their
+        # JupyterLab opens on the task panel by itself: ensak-lab, lab/ensak-lab.)
+        Path(account.pw_dir).chmod(0o700)
     return created
 
 
