@@ -18,13 +18,13 @@ c.CourseDirectory.db_url = os.environ.get("ENSAK_DB_URL", f"sqlite:///{here / 'g
 # The exchange is a git-ignored folder by default; on a hub it is a folder every learner can reach.
 c.Exchange.root = os.environ.get("ENSAK_EXCHANGE", str(here / "exchange"))
 # Learners write into the exchange: collect only whole submissions, in the name of the account that made
-# them, without following links out of them (ensak.exchange says why it skips one).
-c.ExchangeFactory.collect = "ensak.exchange.CheckedCollect"
+# them, without following links out of them (ensak.nbgrader.exchange says why it skips one).
+c.ExchangeFactory.collect = "ensak.nbgrader.exchange.CheckedCollect"
 # A release killed half-way must not leave learners half a task: it appears only when copied whole.
-c.ExchangeFactory.release_assignment = "ensak.exchange.AtomicRelease"
+c.ExchangeFactory.release_assignment = "ensak.nbgrader.exchange.AtomicRelease"
 # Where learners' servers share no disk (JupyterHub on many machines), the exchange is ngshare over HTTP
-# instead: chosen by ENSAK_NGSHARE_URL or by `ensak hub --exchange ngshare` (ensak.ngshare).
-from ensak.ngshare import configure_exchange  # noqa: E402
+# instead: chosen by ENSAK_NGSHARE_URL or by `ensak hub --exchange ngshare` (ensak.nbgrader.ngshare_client).
+from ensak.nbgrader.ngshare_client import configure_exchange  # noqa: E402
 
 configure_exchange(c, here)
 
@@ -39,7 +39,7 @@ c.ClearSolutions.code_stub = {"python": "# SKRIV DITT SVAR HÄR"}
 # own restore fails when the cell before a test cell is a locked widget cell, so ours replaces it.
 from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteKernelspec  # noqa: E402
 
-from ensak.preprocessors import RestoreDeletedCells  # noqa: E402
+from ensak.nbgrader.preprocessors import RestoreDeletedCells  # noqa: E402
 
 c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreDeletedCells,
                                       CheckCellMetadata]
@@ -59,7 +59,7 @@ from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties, IgnorePattern, LimitOutput, SaveAutoGrades,
 )
 
-from ensak.preprocessors import BoundedExecute  # noqa: E402
+from ensak.nbgrader.preprocessors import BoundedExecute  # noqa: E402
 
 c.Autograde.autograde_preprocessors = [BoundedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
                                        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]

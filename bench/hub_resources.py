@@ -63,7 +63,7 @@ def processes_of(uid: int) -> dict[int, str]:
 
 def ngshare_pids() -> list[int]:
     return [int(e.name) for e in Path("/proc").iterdir() if e.name.isdigit()
-            and b"ensak.hub.ngshare_service" in (e / "cmdline").read_bytes()]
+            and b"ensak.nbgrader.ngshare_service" in (e / "cmdline").read_bytes()]
 
 
 def stop_hub(hub: subprocess.Popen) -> None:
@@ -78,9 +78,9 @@ def stop_hub(hub: subprocess.Popen) -> None:
 def make_course(base: Path, learners: list[str]) -> Path:
     import pandas as pd
 
-    from ensak.instance import create_instance
-    from ensak.release import generate_release
-    from ensak.roster import write_roster
+    from ensak.course.instance import create_instance
+    from ensak.course.roster import write_roster
+    from ensak.nbgrader.release import generate_release
 
     course_dir = create_instance(base / "kurs")
     generate_release(course_dir, [TASK])
@@ -106,8 +106,8 @@ def learner_server(base: Path) -> dict:
     """Figures for one learner's JupyterLab with the first task open."""
     import pwd
 
-    from ensak.hub import free_port
-    from ensak.schedule import release_tasks
+    from ensak.hub.runner import free_port
+    from ensak.nbgrader.release import release_tasks
 
     learner = f"bench-{secrets.token_hex(2)}"
     course_dir = make_course(base, [learner])
@@ -187,9 +187,13 @@ def kernel_after_running(notebook: Path) -> float:
 
 def sync_per_learners(base: Path, learners: int) -> dict:
     """A hub with ngshare, `learners` users handing in the first task as themselves, then one ensak sync."""
-    from ensak.hub import find_proxy, free_port
-    from ensak.hub.ngshare_service import COORDINATOR_SERVICE, hub_services, prepare_ngshare
-    from ensak.ngshare import Connection, write_connection
+    from ensak.hub.runner import find_proxy, free_port
+    from ensak.nbgrader.ngshare_client import Connection, write_connection
+    from ensak.nbgrader.ngshare_service import (
+        COORDINATOR_SERVICE,
+        hub_services,
+        prepare_ngshare,
+    )
 
     ids = [f"deltagare-{n:03d}" for n in range(learners)]
     course_dir = make_course(base, ids)
@@ -219,7 +223,7 @@ def sync_per_learners(base: Path, learners: int) -> dict:
                 pass
             time.sleep(0.3)
         write_connection(course_dir, Connection(ngshare.url(url), ngshare.token, COORDINATOR_SERVICE))
-        from ensak.schedule import release_tasks
+        from ensak.nbgrader.release import release_tasks
 
         assert release_tasks(course_dir, [TASK]).released == [TASK]
         folder = course_dir / "release" / TASK

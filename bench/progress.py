@@ -7,7 +7,7 @@ in one run:
   export_stock_s    `nbgrader export` on the gradebook as nbgrader leaves it (no foreign-key indexes)
   export_indexed_s  `nbgrader export` again, after ensak has opened the gradebook and added its indexes
   api_s             the same per-learner-per-task scores through nbgrader's Python Gradebook API
-  ours_s            ensak's progress table (ensak.gradebook.read_progress), learner × task
+  ours_s            ensak's progress table (ensak.analytics.gradebook.read_progress), learner × task
   ours5000_s        ensak's progress table on a second, larger gradebook
 
 Both exports are subprocesses, timed from start to finish as a coordinator would wait for them, and
@@ -142,7 +142,7 @@ def time_api(url: str) -> tuple[float, int]:
 
 def time_ours(url: str, runs: int = 3) -> tuple[float, int]:
     """ensak's learner × task table, fresh connection each run; the median of `runs`."""
-    from ensak.gradebook import open_gradebook, read_progress
+    from ensak.analytics.gradebook import open_gradebook, read_progress
 
     times, rows = [], 0
     for _ in range(runs):
@@ -161,8 +161,9 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=5000, help="learners in the second, larger gradebook")
     args = parser.parse_args()
 
-    from ensak.gradebook import ensure_indexes
     from sqlalchemy import create_engine
+
+    from ensak.analytics.gradebook import ensure_indexes
 
     with tempfile.TemporaryDirectory(prefix="ensak-bench-") as tmp:
         work = Path(tmp)

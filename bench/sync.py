@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import chdir
 from pathlib import Path
 
 TASKS = 12
@@ -54,26 +55,25 @@ def timed(command: list[str], cwd: Path | None = None, nice: bool = False, check
 
 def generated_template(work: Path) -> Path:
     """The course with every task generated into its own gradebook and released, nobody submitted yet."""
-    from ensak.course import load_course
+    from ensak.course.instance import create_instance
+    from ensak.course.plan import load_course
     from ensak.demo import demo_config
-    from ensak.instance import create_instance
-    from ensak.release import generate_release
-    from ensak.sync import release_tasks
+    from ensak.nbgrader.release import generate_release, release_tasks
 
     course_dir = create_instance(work / "mall" / "kurs")
     generate_release(course_dir)
     course = load_course(course_dir)
     if len(course.tasks) < TASKS:
         raise SystemExit(f"The course has {len(course.tasks)} tasks; the benchmark needs {TASKS}.")
-    release_tasks(course_dir, course.task_ids, config=demo_config(course_dir))
+    release_tasks(course_dir, course.task_ids, config=demo_config(course_dir)).released_or_raise()
     return course_dir
 
 
 def cohort_course(template: Path, target: Path, learners: int, seed: int) -> tuple[Path, int]:
     """A copy of the template in which `learners` simulated learners submit the first 12 tasks each."""
-    from ensak.course import load_course
+    from ensak.course.plan import load_course
+    from ensak.course.roster import write_roster
     from ensak.demo import demo_config, make_cohort, roster_frame, simulate_learner
-    from ensak.roster import write_roster
 
     course_dir = target / "kurs"
     shutil.copytree(template, course_dir, symlinks=True)
@@ -94,7 +94,13 @@ def cohort_course(template: Path, target: Path, learners: int, seed: int) -> tup
 
 def scores(course_dir: Path) -> dict[tuple[str, str], float]:
     import sqlalchemy as sa
-    from nbgrader.api import Assignment, Grade, Student, SubmittedAssignment, SubmittedNotebook
+    from nbgrader.api import (
+        Assignment,
+        Grade,
+        Student,
+        SubmittedAssignment,
+        SubmittedNotebook,
+    )
 
     engine = sa.create_engine(f"sqlite:///{course_dir / 'gradebook' / 'gradebook.db'}")
     query = (sa.select(Student.id, Assignment.name, sa.func.sum(sa.func.coalesce(Grade.auto_score, 0)))
@@ -110,11 +116,11 @@ def scores(course_dir: Path) -> dict[tuple[str, str], float]:
 
 
 def collect_all(course_dir: Path) -> None:
-    from ensak.course import load_course
+    from ensak.course.plan import load_course
     from ensak.demo import demo_config
-    from ensak.nbgrader_api import in_directory, make_api, require_success
+    from ensak.nbgrader.api import make_api, require_success
 
-    with in_directory(course_dir):
+    with chdir(course_dir):
         api = make_api(course_dir, demo_config(course_dir))
         for task in load_course(course_dir).task_ids:
             require_success(api.collect(task, update=True), f"collect {task}")
@@ -128,7 +134,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the benchmark's folder afterwards")
     args = parser.parse_args()
 
-    from ensak.sync import default_workers
+    from ensak.sync.workers import default_workers
 
     work = Path(tempfile.mkdtemp(prefix="ensak-bench-sync-"))
     log(f"Working in {work}; {os.cpu_count()} cores, ensak sync uses {default_workers()} graders.")

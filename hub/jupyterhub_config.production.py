@@ -14,10 +14,10 @@ import os
 import sys
 from pathlib import Path
 
-from ensak.hub import find_proxy, learner_config_dir
+from ensak.hub.runner import find_proxy, learner_config_dir
 from ensak.hub.accounts import DEFAULT_HOME_ROOT, ensure_learner_accounts
-from ensak.nbgrader_api import load_config
-from ensak.roster import load_roster
+from ensak.nbgrader.api import load_config
+from ensak.course.roster import load_roster
 
 c = get_config()  # noqa: F821  (JupyterHub provides get_config)
 

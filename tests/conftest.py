@@ -23,8 +23,8 @@ def repo() -> Path:
 @pytest.fixture(scope="session")
 def generated_course(tmp_path_factory) -> Path:
     """A course instance whose release/ and gradebook were generated from source/ by nbgrader."""
-    from ensak.instance import create_instance
-    from ensak.release import generate_release
+    from ensak.course.instance import create_instance
+    from ensak.nbgrader.release import generate_release
 
     course_dir = create_instance(tmp_path_factory.mktemp("generated") / "kurs")
     shutil.rmtree(course_dir / "release")
@@ -35,20 +35,20 @@ def generated_course(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def released_course(generated_course) -> Path:
     """The generated instance with every task released to its own exchange folder."""
-    from ensak.course import load_course
+    from ensak.course.plan import load_course
     from ensak.demo import demo_config
-    from ensak.sync import release_tasks
+    from ensak.nbgrader.release import release_tasks
 
     course = load_course(generated_course)
-    release_tasks(generated_course, course.task_ids, config=demo_config(generated_course))
+    release_tasks(generated_course, course.task_ids, config=demo_config(generated_course)).released_or_raise()
     return generated_course
 
 
 @pytest.fixture
 def fresh_course(tmp_path) -> Path:
     """A course instance of its own, generated (not released), for tests that change things."""
-    from ensak.instance import create_instance
-    from ensak.release import generate_release
+    from ensak.course.instance import create_instance
+    from ensak.nbgrader.release import generate_release
 
     course_dir = create_instance(tmp_path / "kurs")
     generate_release(course_dir)

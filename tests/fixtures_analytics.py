@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import SAWarning
 
-from ensak.instance import repo_root
+from ensak.course.instance import repo_root
 
 TODAY = dt.date(2027, 3, 15)
 COURSE_ID = "analys-test"

@@ -40,7 +40,7 @@ def missing_or_skip(what: str) -> None:
 
 
 def require_hub_prerequisites() -> None:
-    from ensak.hub import HubError, find_proxy
+    from ensak.hub.runner import HubError, find_proxy
 
     if os.geteuid() != 0:
         missing_or_skip("the hub needs root to start learners' servers under their own accounts")
@@ -85,9 +85,9 @@ def make_hub_course(base: Path, learners: dict[str, tuple[str, str, str]], tasks
 
     `learners` maps id to (first name, last name, role).
     """
-    from ensak.instance import create_instance
-    from ensak.release import generate_release
-    from ensak.roster import write_roster
+    from ensak.course.instance import create_instance
+    from ensak.course.roster import write_roster
+    from ensak.nbgrader.release import generate_release
 
     course_dir = create_instance(base / "kurs")
     if tasks:
@@ -101,7 +101,7 @@ def make_hub_course(base: Path, learners: dict[str, tuple[str, str, str]], tasks
 def start_ensak_hub(course_dir: Path, base: Path, learners: list[str], release: str = "all", *,
                     extra: tuple[str, ...] = (), timeout: float = 120) -> RunningHub:
     """Run the real `ensak hub` command (with `extra` options) in the background and wait until it answers."""
-    from ensak.hub import free_port
+    from ensak.hub.runner import free_port
 
     port = free_port()
     state_dir, home_root = base / "hub-state", base / "homes"
@@ -131,7 +131,7 @@ def start_ensak_hub(course_dir: Path, base: Path, learners: list[str], release: 
 
 def stop_ensak_hub(hub: RunningHub, timeout: float = 60) -> list[int]:
     """Ctrl-C for `ensak hub`, then end (and return) anything of the hub's still running."""
-    from ensak.hub import end_processes, hub_processes
+    from ensak.hub.runner import end_processes, hub_processes
 
     if hub.process.poll() is None:
         hub.process.send_signal(signal.SIGINT)

@@ -106,10 +106,9 @@ def released_course_on_postgres(postgres: PostgresServer, root: Path, database: 
                                 task_ids: list[str] | None = None) -> Path:
     """A course instance whose gradebook is a fresh PostgreSQL database, with `task_ids` (default:
     all) generated into it by nbgrader and released to the instance's own exchange."""
+    from ensak.course.instance import repo_root
+    from ensak.course.plan import load_course
     from fixtures_reliability import released_course
-
-    from ensak.course import load_course
-    from ensak.instance import repo_root
 
     return released_course(root, task_ids or load_course(repo_root()).task_ids, postgres.create_database(database))
 
@@ -117,11 +116,10 @@ def released_course_on_postgres(postgres: PostgresServer, root: Path, database: 
 def copy_course_on_postgres(source: Path, target: Path, postgres: PostgresServer, database: str,
                             *, with_rows: bool = True) -> Path:
     """A copy of a course with a gradebook of its own: a fresh database, holding the source's rows
-    unless `with_rows` is False (copied with ensak.backup's table copy)."""
+    unless `with_rows` is False (copied with ensak.care.backup's table copy)."""
+    from ensak.analytics.gradebook import gradebook_url
+    from ensak.care.backup import gradebook_rows, write_gradebook_rows
     from fixtures_reliability import point_course_at
-
-    from ensak.backup import gradebook_rows, write_gradebook_rows
-    from ensak.gradebook import gradebook_url
 
     shutil.copytree(source, target, symlinks=True)
     url = postgres.create_database(database)

@@ -15,9 +15,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ensak.backup import BackupError, gradebook_rows, read_manifest, restore_backup, write_backup
+from ensak.analytics.gradebook import gradebook_url
+from ensak.care.backup import (
+    BackupError,
+    gradebook_rows,
+    read_manifest,
+    restore_backup,
+    write_backup,
+)
 from ensak.cli import app
-from ensak.gradebook import gradebook_url
 from ensak.sync import sync
 
 pytest.register_assert_rewrite("fixtures_reliability")

@@ -17,12 +17,12 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from ensak.answers import ANSWERS_FILE
-from ensak.course import load_course
+from ensak.analytics.gradebook import LATE, LEARNER, TASK, gradebook_url, load_progress
+from ensak.course.plan import load_course
 from ensak.demo import fetch_task
-from ensak.gradebook import LATE, LEARNER, TASK, gradebook_url, load_progress
-from ensak.nbgrader_api import load_config
-from ensak.screening import PLACEHOLDER
+from ensak.learner.answers import ANSWERS_FILE
+from ensak.nbgrader.api import load_config
+from ensak.nbgrader.screening import PLACEHOLDER
 from ensak.sync import sync
 
 pytest.register_assert_rewrite("fixtures_reliability")

@@ -13,15 +13,29 @@ import pytest
 from nbgrader.api import Gradebook
 from typer.testing import CliRunner
 
-from ensak.blog import (
-    ABOUT_NOTEBOOK, BLOG_ID, BlogError, blog_folder, export_public, load_ledger, post_id, update_blog,
-)
+from ensak.analytics.gradebook import gradebook_url
 from ensak.cli import app
-from ensak.demo import BLOG_COMMENTS, demo_config, fetch_task, run_widget_cells, submit_task
-from ensak.gradebook import gradebook_url
-from ensak.instance import create_instance
-from ensak.roster import write_roster
-from ensak.sync import release_tasks, sync
+from ensak.course.instance import create_instance
+from ensak.course.roster import write_roster
+from ensak.demo import (
+    BLOG_COMMENTS,
+    demo_config,
+    fetch_task,
+    run_widget_cells,
+    submit_task,
+)
+from ensak.nbgrader.release import release_tasks
+from ensak.outreach.blog import (
+    ABOUT_NOTEBOOK,
+    BLOG_ID,
+    BlogError,
+    blog_folder,
+    export_public,
+    load_ledger,
+    post_id,
+    update_blog,
+)
+from ensak.sync import sync
 
 pytestmark = pytest.mark.slow
 KICKOFF, BLOGS = "00-valkommen", "02-bloggar"
@@ -78,7 +92,7 @@ def course(generated_course, tmp_path_factory):
     course_dir = create_instance(tmp_path_factory.mktemp("blog") / "kurs", template=generated_course)
     shutil.copy2(generated_course / "gradebook" / "gradebook.db", course_dir / "gradebook" / "gradebook.db")
     config = demo_config(course_dir)
-    release_tasks(course_dir, [KICKOFF, BLOGS], config=config)
+    release_tasks(course_dir, [KICKOFF, BLOGS], config=config).released_or_raise()
     write_roster(course_dir, pd.DataFrame([
         {"id": "anna.ek", "first_name": "Anna", "last_name": "Ek", "email": "anna@bibliotek.example"},
         {"id": "bo.ahl", "first_name": "Bo", "last_name": "Åhl", "email": "bo@bibliotek.example"},

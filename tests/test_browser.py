@@ -31,8 +31,11 @@ KEYBOARD_REFLECTION = "Jag läser mest nyheter på Facebook. Jag vill våga svar
 KERNEL_TIMEOUT = 90_000
 CHECK = "Kontrollera mitt svar"
 # What a learner on this path must never see: nbgrader's panel and button labels and JupyterLab's menus
-# for running code. JupyterLab's other English (File, Edit, View …) is the language pack's to translate.
+# for running code (JupyterLab itself speaks Swedish through lab/language-pack-sv-SE).
 ENGLISH_LABELS = ("Fetch", "Submit", "Validate", "Released assignments", "Run", "Kernel")
+# The learners' menu bar: Arkiv, Redigera, Visa (File, Edit, View); Kör, Kärna, Flikar, Inställningar and
+# Hjälp are hidden in the learners' settings, and nbgrader's menu is off.
+LEARNER_MENUS = ["Arkiv", "Redigera", "Visa"]
 
 pytestmark = pytest.mark.browser
 
@@ -79,9 +82,11 @@ def visible_english(page) -> list[str]:
 
 
 def assert_learner_view(page) -> None:
-    """Only File, Edit and View in the menu bar, no menu open, and none of nbgrader's or JupyterLab's run labels."""
+    """Swedish for screen readers, three menus in the menu bar, no menu open, none of the English run labels."""
+    # JupyterLab sets the page's language from the locale: "sv-SE", which screen readers read with a Swedish voice.
+    assert page.evaluate("document.documentElement.lang") == "sv-SE"
     menus = [m.strip() for m in page.locator(".lm-MenuBar-itemLabel").all_inner_texts()]
-    assert menus == ["File", "Edit", "View"], menus
+    assert menus == LEARNER_MENUS, menus
     assert page.locator(".lm-Menu:visible, .lm-CommandPalette:visible").count() == 0
     english = visible_english(page)
     assert not english, f"English labels a learner must not meet: {english}"
@@ -133,6 +138,37 @@ def checklists(page):
 
 def reflection_field(page):
     return notebook(page).get_by_label("Din reflektion")
+
+
+def check_swedish_interface(page, task: str) -> None:
+    """JupyterLab's own words around a task are Swedish (lab/language-pack-sv-SE): the notebook toolbar's one
+    remaining button, the file browser, its context menu and the delete dialog, the document tab's menu.
+
+    Opens context menus on purpose, so it runs after a walk, never in one.
+    """
+    toolbar = page.locator(".jp-NotebookPanel:visible .jp-NotebookPanel-toolbar [title]")
+    titles = [toolbar.nth(i).get_attribute("title") for i in range(toolbar.count())]
+    assert any(title.startswith("Spara och skapa en kontrollpunkt") for title in titles), titles
+    # The status bar (Jupyter's modes, lines and kernel states) is hidden for learners.
+    expect(page.locator("#jp-main-statusbar")).to_be_hidden()
+    page.locator(".jp-SideBar .lm-TabBar-tab[data-id='filebrowser']").click()
+    browser = page.locator(".jp-FileBrowser")
+    expect(browser.locator("[title='Ny mapp']").first).to_be_attached()
+    expect(browser.locator(".jp-DirListing-headerItemText", has_text="Namn").first).to_be_visible()
+    browser.locator(".jp-DirListing-item", has_text=task).first.click(button="right")
+    context_menu = [item.strip() for item in page.locator(".lm-Menu:visible .lm-Menu-itemLabel").all_inner_texts()]
+    for item in ("Öppna", "Byt namn", "Ta bort", "Klipp ut", "Kopiera", "Ny mapp"):
+        assert item in context_menu, context_menu
+    # Deleting asks first, in Swedish; the learner (and this test) says no.
+    page.locator(".lm-Menu:visible .lm-Menu-itemLabel", has_text="Ta bort").click()
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text(f"Vill du verkligen ta bort {task}")
+    dialog.get_by_role("button", name="Avbryt").click()
+    expect(dialog).to_have_count(0)
+    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current").first.click(button="right")
+    tab_menu = [item.strip() for item in page.locator(".lm-Menu:visible .lm-Menu-itemLabel").all_inner_texts()]
+    page.keyboard.press("Escape")
+    assert "Stäng fliken" in tab_menu and "Stäng alla andra flikar" in tab_menu, tab_menu
 
 
 def saved_answers(home: Path, task: str) -> dict:
@@ -196,7 +232,7 @@ def test_a_new_learner_with_a_mouse_fetches_answers_and_submits_task_0_from_the_
     themselves, the panel says in Swedish what is missing, the answers come back when the task is opened
     again, the reflection is typed into a plain field and reaches nbgrader's graded cell; the coordinator's
     sync grades the submission and the report lists it."""
-    from ensak.report import write_report
+    from ensak.analytics.report import write_report
     from ensak.sync import sync
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -278,6 +314,8 @@ def test_a_new_learner_with_a_mouse_fetches_answers_and_submits_task_0_from_the_
             expect(button(row, "Lämna in igen")).to_be_visible()
             assert_learner_view(page)
             page.screenshot(path=str(SCREENSHOTS / "task-submitted.png"))
+            # The walk is over; now JupyterLab's remaining words, some of them in context menus.
+            check_swedish_interface(page, FIRST_TASK)
     finally:
         context.close()
     assert submitted_reflection(running_hub, learner, FIRST_TASK) == REFLECTION

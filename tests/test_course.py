@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from ensak.course import CoursePlanError, load_course, parse_course
+from ensak.course.plan import CoursePlanError, load_course, parse_course
 
 
 def plan(**course):

@@ -9,11 +9,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ensak import widgets as widget_module
-from ensak.answers import AnswerStore
-from ensak.course import load_course
+from ensak import learner as widget_module
+from ensak.course.plan import load_course
 from ensak.demo import run_widget_cells
-from ensak.widgets import Checklist, Quiz
+from ensak.learner import Checklist, Quiz
+from ensak.learner.answers import AnswerStore
 
 REPO = Path(__file__).resolve().parents[1]
 TASKS = load_course(REPO).tasks
@@ -80,7 +80,7 @@ def test_has_the_task_a_quiz_a_checklist_and_something_more(task, created_widget
     assert richer, "at least one builder, simulator, planner or checker"
     for widget in richer:
         assert widget.kind in {"builder", "simulator", "planner", "checker"}, f"{type(widget).__name__}.kind"
-        assert type(widget).__name__ in widget_module.__all__, "new widget kinds are exported by ensak.widgets"
+        assert type(widget).__name__ in widget_module.__all__, "new widget kinds are exported by ensak.learner"
 
 
 @pytest.mark.parametrize("task", TASKS, ids=lambda t: t.id)

@@ -9,9 +9,9 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from ensak.answers import ANSWERS_FILE
+from ensak.analytics.gradebook import gradebook_url
 from ensak.demo import demo_config, fetch_task, run_widget_cells, submit_task
-from ensak.gradebook import gradebook_url
+from ensak.learner.answers import ANSWERS_FILE
 from ensak.sync import sync
 
 pytestmark = pytest.mark.slow

@@ -12,11 +12,10 @@ from nbgrader.api import Gradebook
 from typer.testing import CliRunner
 
 from ensak.cli import app
-from ensak.course import load_course
+from ensak.course.instance import repo_root
+from ensak.course.plan import load_course
+from ensak.course.roster import derive_id, load_roster
 from ensak.demo import DEMO_MARKER, make_cohort, prepare_output
-from ensak.roster import derive_id
-from ensak.instance import repo_root
-from ensak.roster import load_roster
 
 pytestmark = pytest.mark.slow
 
@@ -58,7 +57,7 @@ def test_does_every_submission_go_through_the_exchange_and_get_graded(demo_run):
     course = load_course(course_dir)
     assert demo_run["problems"] == []
     assert demo_run["graded"] == demo_run["submissions"] > 0
-    # The course blog's hand-ins (comments, ensak.blog) are not task submissions.
+    # The course blog's hand-ins (comments, ensak.outreach.blog) are not task submissions.
     inbound = [p for p in (course_dir / "exchange" / course.id / "inbound").iterdir() if "+kursbloggen+" not in p.name]
     assert len(inbound) == demo_run["submissions"]
     roster = load_roster(course_dir)

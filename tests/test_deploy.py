@@ -145,7 +145,7 @@ def test_do_learners_reach_ngshare_as_a_hub_service(values, ngshare_manifests):
     assert env["JUPYTERHUB_SERVICE_PREFIX"]["value"] == f"/services/{name}/"
     # The token the chart generates for the service, from the Secret the chart names after it.
     assert env["JUPYTERHUB_API_TOKEN"]["valueFrom"]["secretKeyRef"]["key"] == f"hub.services.{name}.apiToken"
-    assert container["command"][:3] == ["python", "-m", "ensak.hub.ngshare_service"]
+    assert container["command"][:3] == ["python", "-m", "ensak.nbgrader.ngshare_service"]
 
 
 def test_does_the_gradebook_reach_coordinators_only(values):

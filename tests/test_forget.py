@@ -12,12 +12,12 @@ import pytest
 from nbgrader.api import Gradebook
 from typer.testing import CliRunner
 
+from ensak.analytics.gradebook import gradebook_url
+from ensak.care.forget import ForgetError, forget_learner
 from ensak.cli import app
+from ensak.course.roster import load_roster
 from ensak.demo import demo_config
-from ensak.forget import ForgetError, forget_learner
-from ensak.gradebook import gradebook_url
-from ensak.messages import OUTBOX_FOLDER, read_sent_log
-from ensak.roster import load_roster
+from ensak.outreach.messages import OUTBOX_FOLDER, read_sent_log
 
 pytest.register_assert_rewrite("fixtures_reliability")
 from fixtures_reliability import COURSE_ID, GRETA, OTHERS, PEOPLE, T0, copy_course  # noqa: E402

@@ -1,4 +1,4 @@
-"""Several courses (libraries or cohorts) side by side: comparing them with ensak.progress.compare_cohorts.
+"""Several courses (libraries or cohorts) side by side: comparing them with ensak.analytics.progress.compare_cohorts.
 
 The hub side (each course its own id, roster and gradebook, learners kept apart) runs for real in
 tests/test_ngshare.py; here are the numbers, checked by hand on small grids.
@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from ensak import progress as P
+from ensak.analytics import progress as P
 from test_progress import small_course
 
 TODAY = dt.date(2027, 2, 15)

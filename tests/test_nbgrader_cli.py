@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ensak.instance import create_instance
+from ensak.course.instance import create_instance
 
 pytestmark = pytest.mark.slow
 TASK = "01-larplattformen"

@@ -21,8 +21,16 @@ from pathlib import Path
 import pytest
 
 pytest.register_assert_rewrite("fixtures_hub")
-from fixtures_hub import (FIRST_TASK, HubSession, RunningHub, remove_hub_traces, start_ensak_hub,  # noqa: E402
-                          require_hub_prerequisites, shared_base_dir, stop_ensak_hub)
+from fixtures_hub import (  # noqa: E402
+    FIRST_TASK,
+    HubSession,
+    RunningHub,
+    remove_hub_traces,
+    require_hub_prerequisites,
+    shared_base_dir,
+    start_ensak_hub,
+    stop_ensak_hub,
+)
 
 pytest_plugins = ["fixtures_hub", "fixtures_postgres"]
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -44,9 +52,9 @@ def make_course(folder: Path, course_id: str, learners: dict[str, tuple[str, str
     """A course instance with its own course id, the first task generated into its gradebook, and a roster."""
     import pandas as pd
 
-    from ensak.instance import create_instance
-    from ensak.release import generate_release
-    from ensak.roster import write_roster
+    from ensak.course.instance import create_instance
+    from ensak.course.roster import write_roster
+    from ensak.nbgrader.release import generate_release
 
     folder.mkdir(mode=0o755)
     course_dir = create_instance(folder / "kurs")
@@ -68,7 +76,7 @@ def ngshare_service_pids(data_dir: Path) -> list[int]:
                 command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             except OSError:
                 continue
-            if "ensak.hub.ngshare_service" in command and str(data_dir) in command:
+            if "ensak.nbgrader.ngshare_service" in command and str(data_dir) in command:
                 pids.append(int(entry.name))
     return pids
 
@@ -94,7 +102,7 @@ def two_courses(postgres):
         hub = start_ensak_hub(north, base, everyone, release="none", timeout=150,
                               extra=("--exchange", "ngshare", "--with-course", str(south)))
         # The coordinator releases from here, over HTTP: `ensak hub` left the connection in each course.
-        from ensak.schedule import release_tasks
+        from ensak.nbgrader.release import release_tasks
 
         for course_dir in (north, south):
             result = release_tasks(course_dir, [FIRST_TASK])
@@ -164,7 +172,13 @@ def exchange_folder_is_unused(course_dir: Path) -> bool:
 
 def test_two_learners_and_the_coordinator_go_round_the_cycle_through_ngshare(two_courses):
     """Release → fetch → submit → collect → sync → progress over HTTP, with no exchange folder in use?"""
-    from ensak.gradebook import LEARNER, SUBMITTED, TASK, gradebook_url, load_progress
+    from ensak.analytics.gradebook import (
+        LEARNER,
+        SUBMITTED,
+        TASK,
+        gradebook_url,
+        load_progress,
+    )
     from ensak.sync import sync
 
     hub, course = two_courses.hub, two_courses.north
@@ -206,8 +220,8 @@ def test_two_learners_and_the_coordinator_go_round_the_cycle_through_ngshare(two
 
 def test_two_courses_on_one_hub_stay_apart(two_courses):
     """Does a learner in one course see, fetch and hand in only their own course's tasks, and each gradebook hold its own?"""
-    from ensak.gradebook import LEARNER, SUBMITTED, TASK, load_progress
-    from ensak.ngshare import Client, find_connection
+    from ensak.analytics.gradebook import LEARNER, SUBMITTED, TASK, load_progress
+    from ensak.nbgrader.ngshare_client import Client, find_connection
     from ensak.sync import sync
 
     hub = two_courses.hub

@@ -20,7 +20,7 @@ def bad_course(postgres, tmp_path_factory):
 
 
 def test_are_the_scores_really_on_the_postgresql_server(synced, cohort, postgres):
-    from ensak.gradebook import gradebook_url
+    from ensak.analytics.gradebook import gradebook_url
 
     assert gradebook_url(cohort.course_dir) == postgres.url("bad")
     assert not (cohort.course_dir / "gradebook" / "gradebook.db").exists()

@@ -26,7 +26,7 @@ def released_course(postgres, tmp_path_factory):
 def test_are_the_cycles_grades_really_on_the_postgresql_server(cycle, postgres):
     import sqlalchemy as sa
 
-    from ensak.gradebook import gradebook_url
+    from ensak.analytics.gradebook import gradebook_url
 
     assert gradebook_url(cycle["course"]) == postgres.url("cycle")
     assert not (cycle["course"] / "gradebook" / "gradebook.db").exists()

@@ -21,7 +21,7 @@ def graded_course(pg_graded_course, postgres, tmp_path_factory):
 
 
 def test_is_nothing_of_the_learner_left_in_any_table_on_the_server(forgotten, postgres):
-    from ensak.gradebook import gradebook_url
+    from ensak.analytics.gradebook import gradebook_url
 
     url = gradebook_url(forgotten["course"])
     assert url == postgres.url("forget")

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from ensak import progress as P
+from ensak.analytics import progress as P
+from ensak.analytics.collected import KEY, LEARNER, SAVED, TASK, VALUE
 from ensak.cli import app
-from ensak.collected import KEY, LEARNER, SAVED, TASK, VALUE
 
 pytest.register_assert_rewrite("fixtures_reliability")
 from fixtures_reliability import PEOPLE, TODAY  # noqa: E402

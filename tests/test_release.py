@@ -11,8 +11,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ensak.answers import ANSWER_KEY_FILE, ANSWERS_FILE
-from ensak.course import load_course
+from ensak.course.plan import load_course
+from ensak.learner.answers import ANSWER_KEY_FILE, ANSWERS_FILE
 
 LEAK_MARKERS = ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN MARK SCHEME"]
 
@@ -88,7 +88,7 @@ def test_does_no_notebook_carry_outputs(repo):
 def validator(course_dir, invert=False):
     from nbgrader.validator import Validator
 
-    from ensak.nbgrader_api import load_config
+    from ensak.nbgrader.api import load_config
 
     return Validator(config=load_config(course_dir), invert=invert)
 
@@ -130,8 +130,8 @@ def test_does_releasing_from_a_fresh_clone_teach_the_gradebook_the_task(tmp_path
 
     from nbgrader.api import Gradebook
 
-    from ensak.instance import create_instance
-    from ensak.schedule import release_due
+    from ensak.course.instance import create_instance
+    from ensak.course.schedule import release_due
 
     course_dir = create_instance(tmp_path / "kurs")
     course = load_course(course_dir)
@@ -147,7 +147,7 @@ def test_does_releasing_from_a_fresh_clone_teach_the_gradebook_the_task(tmp_path
 
 
 def test_does_a_new_course_instance_leave_one_cohorts_blog_and_answers_behind(repo, tmp_path):
-    from ensak.instance import create_instance
+    from ensak.course.instance import create_instance
 
     template = tmp_path / "repo"
     template.mkdir()

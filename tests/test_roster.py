@@ -10,8 +10,7 @@ from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from ensak.cli import app
-from ensak.nbgrader_api import load_config
-from ensak.roster import (
+from ensak.course.roster import (
     COLUMNS,
     RosterImportError,
     derive_id,
@@ -22,6 +21,7 @@ from ensak.roster import (
     split_full_name,
     write_roster,
 )
+from ensak.nbgrader.api import load_config
 from fixtures_coordinator import ROSTER_CSV, course_dir, empty_gradebook, write_text  # noqa: F401
 
 DAY1 = dt.date(2027, 1, 10)

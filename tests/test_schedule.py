@@ -11,21 +11,18 @@ from icalendar import Calendar
 from typer.testing import CliRunner
 
 from ensak.cli import app
-from ensak.course import load_course
-from ensak.schedule import (
+from ensak.course.lock import BusyError, course_lock
+from ensak.course.plan import load_course
+from ensak.course.schedule import (
     STATUS_DUE,
     STATUS_MISSING,
     STATUS_RELEASED,
     STATUS_WAITING,
-    BusyError,
-    ScheduleError,
-    course_lock,
     plan,
     release_due,
-    release_tasks,
-    released_tasks,
     write_ics,
 )
+from ensak.nbgrader.release import UnknownTaskError, release_tasks, released_tasks
 from fixtures_coordinator import course_dir, course_toml, empty_gradebook, make_course  # noqa: F401
 
 START = dt.date(2027, 1, 11)
@@ -72,7 +69,7 @@ def test_is_a_release_folder_without_its_notebook_reported(course_dir):
 
 
 def test_is_an_unknown_task_refused_in_swedish(course_dir):
-    with pytest.raises(ScheduleError, match="ingen uppgift '99-x'.*00-start, 01-blogg, 02-bild"):
+    with pytest.raises(UnknownTaskError, match="ingen uppgift '99-x'.*00-start, 01-blogg, 02-bild"):
         release_tasks(course_dir, ["99-x"])
 
 
@@ -88,7 +85,7 @@ def test_does_a_second_cron_run_wait_its_turn_instead_of_overlapping(course_dir)
     thread.start()
     holding.wait(10)
     try:
-        with pytest.raises(BusyError, match="pågår redan"):
+        with pytest.raises(BusyError, match="upptagen just nu: ensak release"):
             release_due(course_dir, START)
     finally:
         done.set()

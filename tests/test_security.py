@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from ensak.course.instance import repo_root
 from ensak.hub.auth import LoopbackDemoAuthenticator, NotLoopbackError
-from ensak.instance import repo_root
 from ensak.sync import sync
 
 pytest.register_assert_rewrite("fixtures_coordinator")
@@ -40,7 +40,7 @@ LEARNER_SCRIPT = textwrap.dedent('''
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeFetchFeedback
     from traitlets.config import Config
-    from ensak.exchange import PrivateSubmit
+    from ensak.nbgrader.exchange import PrivateSubmit
 
     action, exchange, home, learner = sys.argv[1:5]
     targets = json.loads(sys.argv[5]) if len(sys.argv) > 5 else {}
@@ -151,7 +151,7 @@ def shared_exchange(accounts, sync_template):
         homes[user] = home
     exchange = course / "exchange"
     # Release once more through ensak's release, which gives the inbound folder its sticky bit.
-    from ensak.schedule import release_tasks
+    from ensak.nbgrader.release import release_tasks
 
     shutil.rmtree(exchange / "testkurs" / "outbound" / TASK)
     assert release_tasks(course, [TASK]).released == [TASK]

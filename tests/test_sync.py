@@ -17,10 +17,14 @@ from nbgrader.api import Gradebook
 from typer.testing import CliRunner
 
 from ensak.cli import app
-from ensak.nbgrader_api import load_config
-from ensak.sync import graded_events, state_path, sync
+from ensak.nbgrader.api import load_config
+from ensak.sync import sync
+from ensak.sync.journal import graded_events, state_path
 from fixtures_coordinator import (  # noqa: F401
-    SYNC_NOW, submit_answer, sync_course, sync_template,
+    SYNC_NOW,
+    submit_answer,
+    sync_course,
+    sync_template,
 )
 
 pytestmark = pytest.mark.slow

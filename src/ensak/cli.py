@@ -21,7 +21,7 @@ def fail(message: str) -> None:
 @app.command()
 def generate(course_dir: Path = COURSE_DIR) -> None:
     """Regenerate release/ from source/ for every task in course.toml."""
-    from ensak.release import generate_release
+    from ensak.nbgrader.release import generate_release
 
     for task_id in generate_release(course_dir):
         typer.echo(f"release/{task_id} regenerated")
@@ -35,11 +35,17 @@ def demo(
 ) -> None:
     """Run a whole simulated course cycle and write a progress report."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
     from rich.table import Table
 
+    from ensak.analytics.report import load_views
     from ensak.demo import run_demo
-    from ensak.report import load_views
 
     console = Console()
     bars: dict[str, int] = {}
@@ -86,7 +92,7 @@ def roster_import(
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would change; change nothing."),
 ) -> None:
     """Import or update the learners from an exported staff list. Bad rows are reported, good rows imported."""
-    from ensak.roster import RosterImportError, format_report, import_roster
+    from ensak.course.roster import RosterImportError, format_report, import_roster
 
     try:
         report = import_roster(course_dir, file, keep_missing=keep_missing,
@@ -102,7 +108,7 @@ TODAY = typer.Option(None, "--today", formats=["%Y-%m-%d"], help="Act as if toda
 
 
 def _load_course_or_fail(course_dir: Path):
-    from ensak.course import CoursePlanError, load_course
+    from ensak.course.plan import CoursePlanError, load_course
 
     try:
         return load_course(course_dir)
@@ -118,15 +124,22 @@ def release(
     course_dir: Path = COURSE_DIR,
 ) -> None:
     """Release tasks to the learners; already released tasks are left alone."""
-    from ensak.schedule import ScheduleError, format_release, release_due, release_tasks
+    from ensak.course.lock import BusyError
+    from ensak.course.schedule import (
+        ScheduleError,
+        format_release,
+        release_due,
+        release_now,
+    )
+    from ensak.nbgrader.release import UnknownTaskError
 
     if not due and not tasks:
         fail("Ange uppgifter att släppa, eller --due för alla vars datum har kommit.")
     _load_course_or_fail(course_dir)
     try:
         result = (release_due(course_dir, today.date() if today else None) if due
-                  else release_tasks(course_dir, tasks))
-    except ScheduleError as exc:
+                  else release_now(course_dir, tasks))
+    except (ScheduleError, UnknownTaskError, BusyError) as exc:
         fail(str(exc))
     typer.echo(format_release(result))
     if result.problems:
@@ -140,7 +153,8 @@ def schedule(
     course_dir: Path = COURSE_DIR,
 ) -> None:
     """Show when each task is released and whether it has been."""
-    from ensak.schedule import format_plan, plan, released_tasks, write_ics
+    from ensak.course.schedule import format_plan, plan, write_ics
+    from ensak.nbgrader.release import released_tasks
 
     course = _load_course_or_fail(course_dir)
     day = today.date() if today else dt.date.today()
@@ -164,9 +178,17 @@ def message(
     course_dir: Path = COURSE_DIR,
 ) -> None:
     """Preview a message to learners (default), or send it with --send. Nobody gets the same message twice."""
-    from ensak.messages import (
-        MessageError, SmtpSettings, build_messages, check_task_released, copy_default_templates, deliver,
-        format_delivery, format_preview, learners_not_finished, nudges_from_progress,
+    from ensak.outreach.messages import (
+        MessageError,
+        SmtpSettings,
+        build_messages,
+        check_task_released,
+        copy_default_templates,
+        deliver,
+        format_delivery,
+        format_preview,
+        learners_not_finished,
+        nudges_from_progress,
     )
 
     if edit:
@@ -208,9 +230,15 @@ def sync_command(
     no_feedback: bool = typer.Option(False, "--no-feedback", help="Collect and grade, but give no feedback."),
 ) -> None:
     """Collect new submissions, grade the new or changed ones and give feedback on fully graded ones."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
-    from ensak.schedule import BusyError
+    from ensak.course.lock import BusyError
     from ensak.sync import sync
 
     _load_course_or_fail(course_dir)
@@ -266,8 +294,8 @@ def hub(
     """Start a JupyterHub on this machine with the course and the roster's learners; Ctrl-C stops it."""
     import os
 
-    from ensak.hub import SETUP_ERRORS, HubSettings, new_password, run_hub
-    from ensak.hub import remove_accounts as remove_learner_accounts
+    from ensak.hub.runner import SETUP_ERRORS, HubSettings, new_password, run_hub
+    from ensak.hub.runner import remove_accounts as remove_learner_accounts
 
     try:
         if remove_accounts:
@@ -293,7 +321,7 @@ def report(
     course_dir: Path = COURSE_DIR,
 ) -> None:
     """Write the progress report as HTML and as an Excel workbook (one sheet per view)."""
-    from ensak.report import write_report
+    from ensak.analytics.report import write_report
 
     _load_course_or_fail(course_dir)
     paths = write_report(course_dir, out if out is not None else course_dir / "reports",
@@ -309,8 +337,13 @@ def blog(
     course_dir: Path = COURSE_DIR,
 ) -> None:
     """Compile the closed course blog from shared reflections and comments, and release it to the learners."""
-    from ensak.blog import BlogError, export_public, format_summary, update_blog
-    from ensak.schedule import BusyError
+    from ensak.course.lock import BusyError
+    from ensak.outreach.blog import (
+        BlogError,
+        export_public,
+        format_summary,
+        update_blog,
+    )
 
     _load_course_or_fail(course_dir)
     try:
@@ -332,7 +365,7 @@ def forget(
 ) -> None:
     """Erase a learner from the course for good (a GDPR request): gradebook, submissions, feedback,
     exchange, messages, roster, course blog and reports that name them."""
-    from ensak.forget import ForgetError, forget_learner
+    from ensak.care.forget import ForgetError, forget_learner
 
     _load_course_or_fail(course_dir)
     if not yes:
@@ -349,7 +382,7 @@ def backup(
     course_dir: Path = COURSE_DIR,
 ) -> None:
     """Save the gradebook, the submissions, feedback, exchange, roster and logs in one archive."""
-    from ensak.backup import BackupError, write_backup
+    from ensak.care.backup import BackupError, write_backup
 
     _load_course_or_fail(course_dir)
     try:
@@ -366,7 +399,7 @@ def restore(
     course_dir: Path = COURSE_DIR,
 ) -> None:
     """Put a course's state back from an archive written by ensak backup."""
-    from ensak.backup import BackupError, restore_backup
+    from ensak.care.backup import BackupError, restore_backup
 
     _load_course_or_fail(course_dir)
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import shutil
+from contextlib import chdir
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -18,15 +19,15 @@ import nbformat
 import pandas as pd
 from traitlets.config import Config
 
-from ensak.blog import post_id
-from ensak.course import Course, load_course
-from ensak.instance import create_instance
-from ensak.nbgrader_api import in_directory, load_config
-from ensak.release import generate_release
-from ensak.report import write_report
-from ensak.roster import derive_id, write_roster
-from ensak.sync import SyncSummary, release_tasks, sync
-from ensak.widgets.base import REGISTRY
+from ensak.analytics.report import write_report
+from ensak.course.instance import create_instance
+from ensak.course.plan import Course, load_course
+from ensak.course.roster import derive_id, write_roster
+from ensak.learner.base import REGISTRY
+from ensak.nbgrader.api import load_config
+from ensak.nbgrader.release import generate_release, release_tasks
+from ensak.outreach.blog import post_id
+from ensak.sync import SyncSummary, sync
 
 DEMO_MARKER = ".ensak-demo"
 
@@ -155,7 +156,7 @@ def run_widget_cells(task_folder: Path, notebook: nbformat.NotebookNode) -> dict
     Returns the widgets they created, by key; they read and save the folder's answers file.
     """
     REGISTRY.clear()
-    with in_directory(task_folder):
+    with chdir(task_folder):
         for cell in notebook.cells:
             meta = cell.metadata.get("nbgrader", {})
             if cell.cell_type == "code" and meta.get("locked") and not meta.get("grade"):
@@ -169,7 +170,7 @@ def answer_widgets(task_folder: Path, notebook: nbformat.NotebookNode, learner: 
     learner.state.setdefault("texts", EVALUATION_TEXTS)
     learner.state["skill"] = learner.skill
     widgets = run_widget_cells(task_folder, notebook)
-    with in_directory(task_folder):
+    with chdir(task_folder):
         for widget in widgets.values():
             widget.simulate(rng, learner.state)
     return len(widgets)
@@ -209,7 +210,7 @@ def simulate_course_blog(course_dir: Path, course: Course, config: Config, cohor
     colleagues fetch the course blog, answer posts and hand it in; the blog is then compiled again."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from ensak.blog import BLOG_ID, read_posts, update_blog
+    from ensak.outreach.blog import BLOG_ID, read_posts, update_blog
 
     if not (course_dir / "release" / BLOG_ID).is_dir():
         return None
@@ -230,7 +231,7 @@ def simulate_course_blog(course_dir: Path, course: Course, config: Config, cohor
             for key, widget in run_widget_cells(folder, nbformat.read(path, as_version=4)).items():
                 own = key.endswith(post_id(path.stem, person.id))
                 if not own and rng.random() < 0.5:
-                    with in_directory(folder):
+                    with chdir(folder):
                         widget.simulate(rng, {"blog_comments": BLOG_COMMENTS, "now": when.isoformat()})
         submit_task(config, course.id, BLOG_ID, person.id, home, when)
     return update_blog(course_dir, config=config)
@@ -278,7 +279,7 @@ def run_demo(output: Path | str, *, learners: int = 20, seed: int = 2010,
                                                last_name=person.last_name, email=person.email)
 
     step("Släpper uppgifterna", 0, 1)
-    release_tasks(course_dir, course.task_ids, config=config)
+    release_tasks(course_dir, course.task_ids, config=config).released_or_raise()
     step("Släpper uppgifterna", 1, 1)
 
     homes = course_dir.parent / "deltagare"

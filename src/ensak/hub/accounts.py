@@ -8,6 +8,7 @@ and JupyterHub's LocalProcessSpawner starts each learner's JupyterLab as that ac
 from __future__ import annotations
 
 import grp
+import json
 import os
 import pwd
 import re
@@ -21,6 +22,11 @@ ACCOUNT_COMMENT = "ensak learner"
 NO_LOGIN_SHELL = "/usr/sbin/nologin"
 # Linux user names that useradd accepts everywhere; roster ids are made to fit this.
 USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+
+# The learners' interface language. learner/labconfig's override makes it JupyterLab's default, which
+# the browser follows; the server translates menus and settings by the user's own setting only
+# (jupyterlab_server's get_current_locale ignores overridden defaults), so each account starts with it.
+TRANSLATION_PLUGIN = "@jupyterlab/translation-extension:plugin"
 
 
 class AccountError(RuntimeError):
@@ -70,6 +76,29 @@ def _run(command: list[str]) -> None:
         raise AccountError(f"{' '.join(command)} misslyckades: {done.stderr.strip() or done.stdout.strip()}")
 
 
+def user_settings_file(home: Path, plugin_id: str) -> Path:
+    """Where JupyterLab (run as the learner, HOME=home) keeps the learner's own settings of a plugin."""
+    package, plugin = plugin_id.split(":")
+    return home / ".jupyter" / "lab" / "user-settings" / package / f"{plugin}.jupyterlab-settings"
+
+
+def learner_locale() -> str:
+    """The locale the learners' JupyterLab overrides default to (src/ensak/hub/learner/labconfig)."""
+    overrides = Path(__file__).parent / "learner" / "labconfig" / "default_setting_overrides.json"
+    return json.loads(overrides.read_text(encoding="utf-8"))[TRANSLATION_PLUGIN]["locale"]
+
+
+def _write_owned(path: Path, text: str, uid: int, gid: int) -> None:
+    """Write a file in a learner's home as that learner, creating the folders below home as theirs."""
+    home = Path(pwd.getpwuid(uid).pw_dir)
+    missing = [p for p in reversed(path.relative_to(home).parents) if p != Path(".") and not (home / p).exists()]
+    for part in missing:
+        (home / part).mkdir(mode=0o700)
+        os.chown(home / part, uid, gid)
+    path.write_text(text, encoding="utf-8")
+    os.chown(path, uid, gid)
+
+
 def ensure_learner_accounts(learner_ids: list[str], home_root: Path | str = DEFAULT_HOME_ROOT) -> list[str]:
     """Make an account for every learner that has none; return the ids created.
 
@@ -96,9 +125,13 @@ def ensure_learner_accounts(learner_ids: list[str], home_root: Path | str = DEFA
                   "--shell", NO_LOGIN_SHELL, "--comment", ACCOUNT_COMMENT, learner_id])
             created.append(learner_id)
         account = pwd.getpwnam(learner_id)
+        home = Path(account.pw_dir)
         # Learners must not read each other's answers: only the owner may enter a home. (Their
         # JupyterLab opens on the task panel by itself: ensak-lab, lab/ensak-lab.)
-        Path(account.pw_dir).chmod(0o700)
+        home.chmod(0o700)
+        language = user_settings_file(home, TRANSLATION_PLUGIN)
+        if not language.exists():
+            _write_owned(language, json.dumps({"locale": learner_locale()}), account.pw_uid, account.pw_gid)
     return created
 
 

@@ -18,7 +18,7 @@ import sysconfig
 from pathlib import Path
 
 import ensak
-from ensak.instance import repo_root
+from ensak.course.instance import repo_root
 
 DEFAULT_SHARED_ENV = Path("/opt/ensak/learner-venv")
 SINGLE_USER_COMMAND = "jupyterhub-singleuser"

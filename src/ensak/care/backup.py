@@ -1,0 +1,362 @@
+"""Backups of a course's state in one archive, and restoring one: the gradebook, the collected,
+graded and fed-back submissions, the exchange, the roster and the journals of sync and messages.
+
+The gradebook goes in as it is stored: an SQLite gradebook as a consistent copy taken with SQLite's
+backup API (safe while formgrader has it open), a PostgreSQL gradebook as its rows, table by table,
+in JSON. Restoring copies rows into whatever gradebook the course is configured for, so an archive
+from SQLite can also start a course on PostgreSQL and the other way round. Nothing runs during a
+backup that could change it halfway: it holds the same lock as `ensak sync`.
+
+The archive is personal data: keep it where the gradebook itself may be kept, and no longer.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import shutil
+import sqlite3
+import tarfile
+import tempfile
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from traitlets.config import Config
+
+from ensak.nbgrader.api import load_config
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+COURSE_FOLDERS = ("submitted", "autograded", "feedback", "outbox")
+COURSE_FILES = ("roster.csv",)
+GRADEBOOK_SQLITE = "gradebook/gradebook.db"
+GRADEBOOK_ROWS = "gradebook/rows.json"
+# Other SQLite files beside the gradebook (the sync journal): copied with the backup API as well.
+JOURNALS_FOLDER = "gradebook"
+EXCHANGE_PREFIX = "exchange"
+
+
+class BackupError(Exception):
+    """A backup cannot be made or restored. The message is Swedish and says what to do."""
+
+
+@dataclass
+class RestoreResult:
+    archive: Path
+    created: str
+    gradebook: str          # "sqlite" or "rows"
+    files: int
+    set_aside: Path | None = None   # where what was in the course before went
+    notes: list[str] = field(default_factory=list)
+
+
+# --- the gradebook as rows ---------------------------------------------------------------------
+
+
+def _encode(value):
+    if isinstance(value, dt.datetime):
+        return {"datetime": value.isoformat()}
+    if isinstance(value, dt.timedelta):
+        return {"timedelta": value.total_seconds()}
+    if isinstance(value, dt.date):
+        return {"date": value.isoformat()}
+    if isinstance(value, bytes):
+        return {"bytes": base64.b64encode(value).decode()}
+    return value
+
+
+def _decode(value):
+    if isinstance(value, dict) and len(value) == 1:
+        (kind, text), = value.items()
+        if kind == "datetime":
+            return dt.datetime.fromisoformat(text)
+        if kind == "timedelta":
+            return dt.timedelta(seconds=text)
+        if kind == "date":
+            return dt.date.fromisoformat(text)
+        if kind == "bytes":
+            return base64.b64decode(text)
+    return value
+
+
+def _gradebook_tables():
+    """nbgrader's tables in an order that satisfies their foreign keys, plus alembic's version table."""
+    import sqlalchemy as sa
+    from nbgrader.api import Base
+
+    version = sa.Table("alembic_version", sa.MetaData(), sa.Column("version_num", sa.String(32)))
+    return [*Base.metadata.sorted_tables, version]
+
+
+def gradebook_rows(db_url: str) -> dict[str, list[dict]]:
+    """Every row of every nbgrader table, as JSON-ready dicts, by table name."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db_url)
+    try:
+        existing = set(sa.inspect(engine).get_table_names())
+        rows = {}
+        with engine.connect() as connection:
+            for table in _gradebook_tables():
+                if table.name in existing:
+                    result = connection.execute(sa.select(table))
+                    rows[table.name] = [{k: _encode(v) for k, v in row._mapping.items()} for row in result]
+        return rows
+    finally:
+        engine.dispose()
+
+
+def write_gradebook_rows(db_url: str, rows: dict[str, list[dict]]) -> None:
+    """Replace everything in the gradebook at `db_url` with `rows` (nbgrader creates the tables)."""
+    import sqlalchemy as sa
+    from nbgrader.api import Gradebook
+
+    Gradebook(db_url).close()  # creates nbgrader's schema where it is missing
+    tables = _gradebook_tables()
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            for table in reversed(tables):
+                connection.execute(table.delete())
+            for table in tables:
+                records = [{k: _decode(v) for k, v in row.items()} for row in rows.get(table.name, [])]
+                if records:
+                    connection.execute(table.insert(), records)
+    finally:
+        engine.dispose()
+
+
+def _sqlite_path(db_url: str) -> Path | None:
+    prefix = "sqlite:///"
+    if not db_url.startswith(prefix):
+        return None
+    return Path(db_url[len(prefix):].split("?", 1)[0])
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy of a live SQLite database (other connections may keep writing meanwhile)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(source, timeout=60)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
+# --- backup --------------------------------------------------------------------------------------
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _stage(course_dir: Path, config: Config, staging: Path) -> dict:
+    """Lay out everything to archive in `staging`; return the manifest."""
+    db_url = str(config.CourseDirectory.db_url)
+    gradebook_file = _sqlite_path(db_url)
+    if gradebook_file is not None:
+        kind = "sqlite"
+        if gradebook_file.exists():
+            _copy_sqlite(gradebook_file, staging / GRADEBOOK_SQLITE)
+    else:
+        kind = "rows"
+        target = staging / GRADEBOOK_ROWS
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(gradebook_rows(db_url), ensure_ascii=False), encoding="utf-8")
+    for journal in sorted((course_dir / JOURNALS_FOLDER).glob("*.db")):
+        if gradebook_file is None or journal.resolve() != gradebook_file.resolve():
+            _copy_sqlite(journal, staging / JOURNALS_FOLDER / journal.name)
+    for name in COURSE_FOLDERS:
+        if (course_dir / name).is_dir():
+            shutil.copytree(course_dir / name, staging / name, symlinks=True)
+    for sqlite_file in (staging / "outbox").glob("*.sqlite") if (staging / "outbox").is_dir() else []:
+        # The sent-log may be written while we copy: take it again through the backup API.
+        sqlite_file.unlink()
+        _copy_sqlite(course_dir / "outbox" / sqlite_file.name, sqlite_file)
+    for name in COURSE_FILES:
+        if (course_dir / name).is_file():
+            shutil.copy2(course_dir / name, staging / name)
+    exchange = Path(config.Exchange.root) / str(config.CourseDirectory.course_id)
+    if exchange.is_dir():
+        shutil.copytree(exchange, staging / EXCHANGE_PREFIX, symlinks=True)
+    files = {str(p.relative_to(staging)): _sha256(p) for p in sorted(staging.rglob("*"))
+             if p.is_file() and not p.is_symlink()}
+    return {"format": FORMAT, "course_id": str(config.CourseDirectory.course_id), "gradebook": kind,
+            "created": dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds"), "files": files}
+
+
+def default_archive_name(course_id: str) -> str:
+    return f"ensak-backup-{course_id}-{dt.datetime.now():%Y%m%d-%H%M%S}.tar.gz"
+
+
+def write_backup(course_dir: Path | str, out: Path | str | None = None, *, config: Config | None = None) -> Path:
+    """Write the course's state into one .tar.gz archive and return its path.
+
+    `out` is a file name or a folder (default: backups/ in the course). The archive appears only
+    when it is complete.
+    """
+    from ensak.course.lock import BusyError, course_lock
+
+    course_dir = Path(course_dir).resolve()
+    config = config if config is not None else load_config(course_dir)
+    out = Path(out) if out is not None else course_dir / "backups"
+    if out.is_dir() or out.suffix == "":
+        out = out / default_archive_name(str(config.CourseDirectory.course_id))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with course_lock(course_dir, "sync"), tempfile.TemporaryDirectory(prefix="ensak-backup-") as tmp:
+            staging = Path(tmp) / "content"
+            staging.mkdir()
+            manifest = _stage(course_dir, config, staging)
+            fd, partial = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
+            os.close(fd)
+            try:
+                with tarfile.open(partial, "w:gz") as archive:
+                    data = json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8")
+                    info = tarfile.TarInfo(MANIFEST)
+                    info.size, info.mtime = len(data), int(dt.datetime.now().timestamp())
+                    archive.addfile(info, io.BytesIO(data))
+                    for path in sorted(staging.iterdir()):
+                        archive.add(path, arcname=path.name)
+                os.chmod(partial, 0o600)  # personal data: for the coordinator's account only
+                os.replace(partial, out)
+            except BaseException:
+                Path(partial).unlink(missing_ok=True)
+                raise
+    except BusyError:
+        raise BackupError("En synkronisering eller säkerhetskopiering pågår redan för kursen. "
+                          "Vänta tills den är klar och försök igen.") from None
+    return out
+
+
+# --- restore -------------------------------------------------------------------------------------
+
+
+def read_manifest(archive: Path | str) -> dict:
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            member = tar.extractfile(MANIFEST)
+            if member is None:
+                raise KeyError(MANIFEST)
+            return json.loads(member.read().decode("utf-8"))
+    except (OSError, tarfile.TarError, KeyError, ValueError) as exc:
+        raise BackupError(f"{archive} är inte en säkerhetskopia från ensak eller är skadad ({exc}).") from None
+
+
+def _unpack(archive: Path, target: Path) -> dict:
+    manifest = read_manifest(archive)
+    if manifest.get("format") != FORMAT:
+        raise BackupError(f"Säkerhetskopian har format {manifest.get('format')}, den här versionen av ensak "
+                          f"läser format {FORMAT}.")
+    with tarfile.open(archive, "r:gz") as tar:
+        members = tar.getmembers()
+        for member in members:
+            # Only plain files and folders inside the target: an archive is data, never a way to
+            # write elsewhere (Python 3.11.2 has no tarfile data filter to do this for us).
+            parts = Path(member.name).parts
+            if not (member.isfile() or member.isdir()) or member.name.startswith("/") or ".." in parts:
+                raise BackupError(f"Säkerhetskopian innehåller {member.name!r}, som inte hör hemma i en "
+                                  "säkerhetskopia från ensak. Inget har återställts.")
+        tar.extractall(target, members=members)
+    for name, digest in manifest["files"].items():
+        path = target / name
+        if not path.is_file() or _sha256(path) != digest:
+            raise BackupError(f"Säkerhetskopian är skadad: {name} stämmer inte med innehållsförteckningen. "
+                              "Inget har återställts.")
+    return manifest
+
+
+def _present(course_dir: Path, config: Config) -> list[Path]:
+    """What a restore would replace, where it exists."""
+    paths = [course_dir / name for name in (*COURSE_FOLDERS, *COURSE_FILES)]
+    paths += sorted((course_dir / JOURNALS_FOLDER).glob("*.db"))
+    paths.append(Path(config.Exchange.root) / str(config.CourseDirectory.course_id))
+    return [p for p in paths if p.exists()]
+
+
+def restore_backup(course_dir: Path | str, archive: Path | str, *, config: Config | None = None,
+                   replace: bool = False) -> RestoreResult:
+    """Put the archive's state back into the course.
+
+    A course that already holds state is refused unless `replace`; then what was there is moved
+    aside into restore-<time>/ in the course (nothing is deleted) and the gradebook is overwritten.
+    """
+    from ensak.course.lock import BusyError, course_lock
+
+    course_dir = Path(course_dir).resolve()
+    archive = Path(archive).resolve()
+    config = config if config is not None else load_config(course_dir)
+    db_url = str(config.CourseDirectory.db_url)
+    present = _present(course_dir, config)
+    # A server gradebook holding learners counts as content; tasks alone can be generated again.
+    server_rows = _sqlite_path(db_url) is None and any(gradebook_rows(db_url).get(t) for t in ("student",
+                                                                                                "submitted_assignment"))
+    if (present or server_rows) and not replace:
+        listing = ", ".join([str(p.relative_to(course_dir)) if p.is_relative_to(course_dir) else str(p)
+                             for p in present] + (["rättningsboken i databasen"] if server_rows else []))
+        raise BackupError(f"Kursen har redan innehåll ({listing}). Lägg till --replace för att ersätta det; "
+                          "det som finns nu flyttas då undan till en mapp restore-… i kursen.")
+    try:
+        with course_lock(course_dir, "sync"), tempfile.TemporaryDirectory(prefix="ensak-restore-") as tmp:
+            content = Path(tmp)
+            manifest = _unpack(archive, content)
+            if manifest["course_id"] != str(config.CourseDirectory.course_id):
+                raise BackupError(f"Säkerhetskopian gäller kursen {manifest['course_id']}, inte "
+                                  f"{config.CourseDirectory.course_id}. Inget har återställts.")
+            result = RestoreResult(archive, manifest["created"], manifest["gradebook"], len(manifest["files"]))
+            if present or server_rows:
+                result.set_aside = course_dir / f"restore-{dt.datetime.now():%Y%m%d-%H%M%S}"
+                for path in present:
+                    name = path.name if path.is_relative_to(course_dir) else EXCHANGE_PREFIX
+                    destination = result.set_aside / (path.relative_to(course_dir) if path.is_relative_to(course_dir)
+                                                      else Path(name))
+                    destination.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.move(str(path), destination)
+                if server_rows:
+                    # A server gradebook is overwritten in place: keep its rows beside the rest.
+                    aside = result.set_aside / GRADEBOOK_ROWS
+                    aside.parent.mkdir(parents=True, exist_ok=True)
+                    aside.write_text(json.dumps(gradebook_rows(db_url), ensure_ascii=False), encoding="utf-8")
+            _restore_gradebook(content, manifest, db_url, result)
+            for journal in sorted((content / JOURNALS_FOLDER).glob("*.db")):
+                if journal.name != Path(GRADEBOOK_SQLITE).name:
+                    _copy_sqlite(journal, course_dir / JOURNALS_FOLDER / journal.name)
+            for name in (*COURSE_FOLDERS, *COURSE_FILES):
+                if (content / name).exists():
+                    shutil.move(str(content / name), course_dir / name)
+            if (content / EXCHANGE_PREFIX).is_dir():
+                exchange = Path(config.Exchange.root) / str(config.CourseDirectory.course_id)
+                exchange.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(str(content / EXCHANGE_PREFIX), exchange)
+    except BusyError:
+        raise BackupError("En synkronisering eller säkerhetskopiering pågår för kursen. "
+                          "Vänta tills den är klar och försök igen.") from None
+    return result
+
+
+def _restore_gradebook(content: Path, manifest: dict, db_url: str, result: RestoreResult) -> None:
+    target_file = _sqlite_path(db_url)
+    if manifest["gradebook"] == "sqlite":
+        source = content / GRADEBOOK_SQLITE
+        if not source.exists():
+            return
+        if target_file is not None:
+            target_file.unlink(missing_ok=True)
+            _copy_sqlite(source, target_file)
+            return
+        rows = gradebook_rows(f"sqlite:///{source}")
+        result.notes.append("Rättningsboken fanns i SQLite och är nu kopierad rad för rad till PostgreSQL.")
+    else:
+        rows = json.loads((content / GRADEBOOK_ROWS).read_text(encoding="utf-8"))
+        if target_file is not None:
+            result.notes.append("Rättningsboken fanns i PostgreSQL och är nu kopierad rad för rad till SQLite.")
+    if target_file is not None:
+        target_file.parent.mkdir(parents=True, exist_ok=True)
+        target_file.unlink(missing_ok=True)
+    write_gradebook_rows(db_url, rows)

@@ -1,0 +1,347 @@
+"""Erasing a learner, as a municipality must on request (GDPR article 17): every trace the course keeps.
+
+A learner leaves traces in the gradebook (their record, submissions, scores, comments), in the
+course's folders submitted/, autograded/ and feedback/, in the exchange (their submissions in
+inbound/, their released feedback, the submission cache), in the sync journal, in the outbox and the
+log of messages sent, in roster.csv, and in reports written with names. `forget_learner` removes all
+of them; deleted rows are vacuumed away so the database files keep no copy in their free pages.
+
+What lies outside the course is listed for the coordinator instead: the learner's account and home
+folder on the hub, backups made before today, and the HR list a later roster import would read.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import io
+import os
+import shutil
+import sqlite3
+import zipfile
+from contextlib import closing
+from dataclasses import dataclass, field
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+from traitlets.config import Config
+
+from ensak.atomic_files import write_atomically
+from ensak.course.plan import load_course
+from ensak.nbgrader.api import load_config
+
+COURSE_FOLDERS = ("submitted", "autograded", "feedback")
+SECRET_FILE = "submission_secret.txt"
+
+
+class ForgetError(Exception):
+    """The learner cannot be erased as asked. The message is Swedish and says what to do."""
+
+
+@dataclass
+class ForgetReport:
+    learner: str
+    removed: list[str] = field(default_factory=list)   # what was erased, in Swedish
+    manual: list[str] = field(default_factory=list)    # what the coordinator must see to herself
+
+    def __str__(self) -> str:
+        lines = [f"Borttaget för {self.learner}:"] + [f"  - {line}" for line in self.removed or ["ingenting hittades"]]
+        if self.manual:
+            lines += ["Att göra själv:"] + [f"  - {line}" for line in self.manual]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+
+    def identifiers(self) -> list[str]:
+        """Strings that would give the learner away in a file: id, names, e-mail address."""
+        return [text for text in (self.id, self.first_name, self.last_name, self.email) if text]
+
+
+# --- roster --------------------------------------------------------------------------------------
+
+
+def _roster_rows(course_dir: Path) -> tuple[list[str], list[dict[str, str]]]:
+    path = course_dir / "roster.csv"
+    if not path.exists():
+        return [], []
+    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
+    return list(reader.fieldnames or []), list(reader)
+
+
+def find_person(course_dir: Path, config: Config, learner: str) -> Person:
+    """The learner as roster.csv and the gradebook know them (names and e-mail for the search)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    _, rows = _roster_rows(course_dir)
+    for row in rows:
+        if row.get("id") == learner:
+            return Person(learner, row.get("first_name", ""), row.get("last_name", ""), row.get("email", ""))
+    with Gradebook(str(config.CourseDirectory.db_url), str(config.CourseDirectory.course_id)) as gb:
+        try:
+            student = gb.find_student(learner)
+        except MissingEntry:
+            return Person(learner)
+        return Person(learner, student.first_name or "", student.last_name or "", student.email or "")
+
+
+def _remove_from_roster(course_dir: Path, learner: str) -> bool:
+    """Drop the learner's row for good (not marked as left, as a roster import would do)."""
+    fields, rows = _roster_rows(course_dir)
+    kept = [row for row in rows if row.get("id") != learner]
+    if len(kept) == len(rows):
+        return False
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=fields)
+    writer.writeheader()
+    writer.writerows(kept)
+    write_atomically(course_dir / "roster.csv", text.getvalue(), newline="")
+    return True
+
+
+# --- gradebook -----------------------------------------------------------------------------------
+
+
+def _vacuum(db_url: str) -> None:
+    """Rebuild the database so that deleted rows leave no copy behind in its free pages."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            # PostgreSQL's plain VACUUM only marks the space free; FULL writes each table anew.
+            connection.execute(sa.text("VACUUM FULL" if connection.dialect.name == "postgresql" else "VACUUM"))
+    finally:
+        engine.dispose()
+
+
+def _remove_from_gradebook(config: Config, learner: str) -> list[str]:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    db_url, course_id = str(config.CourseDirectory.db_url), str(config.CourseDirectory.course_id)
+    removed = []
+    with Gradebook(db_url, course_id) as gb:
+        try:
+            student = gb.find_student(learner)
+        except MissingEntry:
+            return []
+        ours = [s.assignment.name for s in student.submissions if s.assignment.course_id == course_id]
+        for task in ours:
+            gb.remove_submission(task, learner)
+        if ours:
+            removed.append(f"{len(ours)} inlämningar med poäng och kommentarer i rättningsboken")
+        if not gb.find_student(learner).submissions:
+            gb.remove_student(learner)
+            removed.append("deltagaren i rättningsboken (namn och e-post)")
+    return removed
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+
+def _feedback_files(exchange_course: Path, secrets: set[str], task_ids: list[str]) -> list[Path]:
+    """nbgrader names released feedback by a hash of the submission's secret and the notebook."""
+    from nbgrader.utils import notebook_hash
+
+    folder = exchange_course / "feedback"
+    found = []
+    for secret in secrets:
+        for task_id in task_ids:
+            path = folder / f"{notebook_hash(secret=secret, notebook_id=task_id)}.html"
+            if path.exists():
+                found.append(path)
+    return found
+
+
+def _secrets(folders: list[Path]) -> set[str]:
+    found = set()
+    for folder in folders:
+        for path in folder.rglob(SECRET_FILE):
+            found.add(path.read_text(encoding="utf-8").strip())
+    return {secret for secret in found if secret}
+
+
+def _remove_paths(paths: list[Path]) -> int:
+    for path in paths:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+    return len(paths)
+
+
+def _learner_entries(folder: Path, learner: str) -> list[Path]:
+    """nbgrader's `learner+task+timestamp+…` entries in an exchange or cache folder."""
+    return [Path(p) for p in glob.glob(os.path.join(glob.escape(str(folder)), f"{glob.escape(learner)}+*"))]
+
+
+# --- journals and messages -----------------------------------------------------------------------
+
+
+def _remove_rows(path: Path, learner: str) -> int:
+    """Delete the learner's rows from every table of an SQLite file with a learner column; vacuum."""
+    if not path.exists():
+        return 0
+    deleted = 0
+    with closing(sqlite3.connect(path, timeout=60, isolation_level=None)) as connection:
+        tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in tables:
+            columns = {row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')}
+            for column in ("learner", "learner_id"):
+                if column in columns:
+                    deleted += connection.execute(f'DELETE FROM "{table}" WHERE "{column}" = ?', (learner,)).rowcount
+        connection.execute("VACUUM")
+    return deleted
+
+
+def _forget_in_blog(course_dir: Path, person: Person, config: Config, task_ids: list[str]) -> list[str]:
+    """Drop the learner's comments (and the comments on their posts) from the blog's ledger and compile
+    the blog again, which takes their posts out of it, out of its release and out of the gradebook."""
+    from ensak.outreach import blog
+
+    if not blog.blog_folder(course_dir).exists() and not blog.ledger_path(course_dir).exists():
+        return []
+    removed = []
+    theirs = {blog.post_id(task_id, person.id) for task_id in [*task_ids, blog.BLOG_ID]}
+    ledger = blog.load_ledger(course_dir)
+    kept = [c for c in ledger if c.author != person.id and c.post not in theirs]
+    if len(kept) != len(ledger):
+        blog.write_ledger(course_dir, kept)
+        removed.append(f"{len(ledger) - len(kept)} kommentarer i kursbloggen")
+
+    def names_them(path: Path) -> bool:
+        return _mentions(path, person) or any(post in path.read_text(encoding="utf-8", errors="ignore")
+                                              for post in theirs)
+
+    in_blog = [p for p in blog.blog_folder(course_dir).glob("*") if p.is_file() and names_them(p)]
+    if not removed and not in_blog:
+        return []
+    summary = blog.update_blog(course_dir, config=config, force=True)
+    if summary.problems:
+        raise ForgetError("Kursbloggen kunde inte byggas om utan deltagaren: " + " ".join(summary.problems)
+                          + " Rätta felet och kör ensak forget igen.")
+    removed.append("deltagarens inlägg i kursbloggen (bloggen är byggd och utlämnad på nytt)")
+    return removed
+
+
+def _outbox_messages(outbox: Path, learner: str, email: str) -> list[Path]:
+    found = []
+    for path in outbox.rglob("*.eml"):
+        if path.stem == learner:
+            found.append(path)
+            continue
+        if email:
+            with path.open("rb") as handle:
+                recipient = str(BytesParser(policy=policy.default).parse(handle, headersonly=True).get("To", ""))
+            if email.lower() in recipient.lower():
+                found.append(path)
+    return found
+
+
+def _mentions(path: Path, person: Person) -> bool:
+    """Whether the file names the person, looking inside zip containers (an Excel workbook is one)."""
+    try:
+        data = path.read_bytes()
+        texts = [data]
+        if zipfile.is_zipfile(io.BytesIO(data)):
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                texts = [archive.read(name) for name in archive.namelist()]
+    except (OSError, zipfile.BadZipFile):
+        return False
+    return any(identifier in text.decode("utf-8", errors="ignore") for text in texts
+               for identifier in person.identifiers())
+
+
+# --- the whole erasure ---------------------------------------------------------------------------
+
+
+def forget_learner(course_dir: Path | str, learner: str, *, config: Config | None = None,
+                   reports: Path | str | None = None) -> ForgetReport:
+    """Erase `learner` from the course; return what was removed and what is left to the coordinator.
+
+    `reports` is the folder of written reports (default: reports/ in the course); files there that
+    name the learner are removed.
+    """
+    from ensak.outreach.messages import OUTBOX_FOLDER, SENT_LOG_FILE
+    from ensak.sync.journal import state_path
+
+    course_dir = Path(course_dir).resolve()
+    if not learner or "/" in learner or learner in (".", "..") or "*" in learner:
+        raise ForgetError(f"{learner!r} är inte ett deltagar-id. Ange id:t som det står i roster.csv.")
+    course = load_course(course_dir)
+    config = config if config is not None else load_config(course_dir)
+    person = find_person(course_dir, config, learner)
+    report = ForgetReport(learner)
+
+    exchange_course = Path(config.Exchange.root) / str(config.CourseDirectory.course_id)
+    cache_course = Path(config.Exchange.cache) / str(config.CourseDirectory.course_id) \
+        if config.Exchange.cache else None
+    own_folders = [course_dir / name / learner for name in COURSE_FOLDERS]
+    inbound = _learner_entries(exchange_course / "inbound", learner)
+    cached = _learner_entries(cache_course, learner) if cache_course and cache_course.is_dir() else []
+    # Released feedback is found through the secrets of the learner's submissions: find it first.
+    feedback = _feedback_files(exchange_course, _secrets([p for p in own_folders + inbound + cached if p.is_dir()]),
+                               course.task_ids)
+
+    if _remove_paths(feedback):
+        report.removed.append(f"{len(feedback)} utlämnade återkopplingar i utbytesmappen")
+    if _remove_paths(inbound):
+        report.removed.append(f"{len(inbound)} inlämningar i utbytesmappen")
+    if _remove_paths(cached):
+        report.removed.append(f"{len(cached)} kopior i inlämningarnas cache")
+    for folder in own_folders:
+        if folder.exists():
+            _remove_paths([folder])
+            report.removed.append(f"mappen {folder.parent.name}/{learner}")
+
+    report.removed += _remove_from_gradebook(config, learner)
+    # After the gradebook: the blog takes names from the roster and the gradebook.
+    if _remove_rows(state_path(course_dir), learner):
+        report.removed.append("rader i synkroniseringens logg")
+
+    outbox = course_dir / OUTBOX_FOLDER
+    if outbox.is_dir():
+        mails = _outbox_messages(outbox, learner, person.email)
+        if _remove_paths(mails):
+            report.removed.append(f"{len(mails)} meddelanden i outbox/")
+        if _remove_rows(outbox / SENT_LOG_FILE, learner):
+            report.removed.append("rader i loggen över skickade meddelanden")
+
+    if _remove_from_roster(course_dir, learner):
+        report.removed.append("raden i roster.csv")
+
+    report.removed += _forget_in_blog(course_dir, person, config, course.task_ids)
+    # Last: the blog's new edition replaced cells in the gradebook too.
+    _vacuum(str(config.CourseDirectory.db_url))
+
+    reports = Path(reports) if reports is not None else course_dir / "reports"
+    if reports.is_dir():
+        named = [p for p in reports.rglob("*") if p.is_file() and _mentions(p, person)]
+        if _remove_paths(named):
+            report.removed.append(f"{len(named)} rapporter med deltagarens namn i {reports.name}/")
+        if any(p.is_file() for p in reports.rglob("*")):
+            report.manual.append(f"Rapporterna som finns kvar i {reports} bygger på data från före borttagningen. "
+                                 "Skriv nya med ensak report och ta bort de gamla.")
+
+    from ensak.nbgrader.ngshare_client import uses_ngshare
+
+    if uses_ngshare(config):
+        report.manual.append(
+            f"Kursen använder ngshare: inlämningar och återkoppling från {learner} finns också i ngshares databas, "
+            "och ngshare kan inte ta bort en enskild deltagares inlämningar. Be den som sköter hubben ta bort dem "
+            "direkt i ngshares databas.")
+    report.manual += [
+        f"Kontot {learner} och dess hemmapp på kursens server tas bort med userdel -r {learner} (som root).",
+        "Säkerhetskopior gjorda före i dag innehåller fortfarande deltagaren: ta bort dem eller låt dem gå ut "
+        "enligt er gallringsrutin.",
+        "Finns personen kvar i personallistan från HR läggs hen till igen vid nästa import: ta bort raden där först.",
+        "Har kursbloggen exporterats för publicering (ensak blog --export): exportera igen till samma mapp. "
+        "Kollegor som hämtat bloggen tidigare har kvar sin gamla kopia tills de hämtar den igen.",
+    ]
+    return report

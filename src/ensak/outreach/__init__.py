@@ -1,0 +1,1 @@
+"""Reaching the learners: messages (invitation, nudge, last call, thanks) and the course blog."""
