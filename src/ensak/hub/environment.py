@@ -19,6 +19,7 @@ from pathlib import Path
 
 import ensak
 from ensak.course.instance import repo_root
+from ensak.hub import lab_extension
 
 DEFAULT_SHARED_ENV = Path("/opt/ensak/learner-venv")
 SINGLE_USER_COMMAND = "jupyterhub-singleuser"
@@ -88,8 +89,6 @@ def build_shared_environment(target: Path | str = DEFAULT_SHARED_ENV, python: st
                           cwd=repo_root(), env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise LearnerEnvironmentError(f"Miljön för deltagarna kunde inte byggas i {target}:\n{done.stderr.strip()}")
-    from ensak.hub import lab_extension
-
     if lab_extension.problem(target) is not None:
         # uv installs Python packages only; the task panel is copied in from this clone's build.
         try:
@@ -107,8 +106,6 @@ def learner_environment(target: Path | str | None = None) -> Path:
     Raises LearnerEnvironmentError if the result still is not reachable, naming the folder that blocks,
     or lacks the learners' JupyterLab extension (without it they could neither fetch nor submit).
     """
-    from ensak.hub import lab_extension
-
     here = Path(sys.prefix)
     if target is None and environment_problem(here) is None:
         missing_extension = lab_extension.problem(here)

@@ -21,7 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ensak.instance import repo_root
+from ensak.course.instance import repo_root
 
 EXTENSION_NAME = "ensak-lab"
 DIGEST_FILE = "ensak-source-digest.txt"
