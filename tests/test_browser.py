@@ -231,7 +231,7 @@ def test_a_new_learner_with_a_mouse_fetches_answers_and_submits_task_0_from_the_
     """Login to a submitted task 0 by clicking in the Swedish panel and the task: the widgets appear by
     themselves, the panel says in Swedish what is missing, the answers come back when the task is opened
     again, the reflection is typed into a plain field and reaches nbgrader's graded cell; the coordinator's
-    sync grades the submission and the report lists it."""
+    sync grades the submission and the report lists it; on the next visit the feedback opens from the panel."""
     from ensak.analytics.report import write_report
     from ensak.sync import sync
 
@@ -336,6 +336,22 @@ def test_a_new_learner_with_a_mouse_fetches_answers_and_submits_task_0_from_the_
         report_page.screenshot(path=str(SCREENSHOTS / "report.png"))
     finally:
         report_page.close()
+
+    # The learner's next visit: the coordinator's feedback is waiting, one click away.
+    context, page, _ = log_in(chromium, running_hub, learner)
+    try:
+        with evidence_on_failure(page, "mouse-learner-feedback", running_hub):
+            row = task_row(page, FIRST_TASK)
+            expect(row.locator(".ensak-Task-state")).to_have_text("Återkoppling")
+            with context.expect_page() as opened:
+                button(row, "Läs").click()
+            feedback = opened.value
+            feedback.wait_for_load_state()
+            expect(feedback.locator("body")).to_contain_text(REFLECTION)
+            assert list((home / FIRST_TASK / "feedback").glob("*/*.html")), "the feedback was not fetched"
+            expect(panel_status(page)).to_contain_text("Återkopplingen")
+    finally:
+        context.close()
 
     with capsys.disabled():
         print(f"\n[browser timings] login {login_seconds:.1f} s, first widget after Hämta {widget_seconds:.1f} s, "

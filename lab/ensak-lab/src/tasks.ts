@@ -28,10 +28,10 @@ export function taskNumber(id: string): number | null {
   return match ? parseInt(match[1], 10) : null;
 }
 
-/** "Uppgift 3" for "03-natverk"; the id itself when it has no number. */
+/** "Uppgift 3" for "03-natverk"; "Kursbloggen" for "kursbloggen" (the course blog is an assignment too). */
 export function taskName(id: string): string {
   const number = taskNumber(id);
-  return number === null ? id : `Uppgift ${number}`;
+  return number === null ? id.charAt(0).toUpperCase() + id.slice(1) : `Uppgift ${number}`;
 }
 
 /** nbgrader's timestamps ("2027-03-12 09:41:07.123456 UTC") as a Date. */

@@ -108,15 +108,16 @@ def learner_environment(target: Path | str | None = None) -> Path:
     """
     here = Path(sys.prefix)
     if target is None and environment_problem(here) is None:
-        missing_extension = lab_extension.problem(here)
-        if missing_extension is not None:
-            raise LearnerEnvironmentError(missing_extension)
-        return here
-    built = build_shared_environment(target if target is not None else DEFAULT_SHARED_ENV)
-    problem = environment_problem(built)
-    if problem is not None:
-        raise LearnerEnvironmentError(
-            f"Deltagarkontona kan inte nå Python-miljön: {problem} är stängd för andra än ägaren. "
-            "Ange en plats som andra får läsa med --learner-env, till exempel /opt/ensak/learner-venv."
-        )
-    return built
+        env = here
+    else:
+        env = build_shared_environment(target if target is not None else DEFAULT_SHARED_ENV)
+        problem = environment_problem(env)
+        if problem is not None:
+            raise LearnerEnvironmentError(
+                f"Deltagarkontona kan inte nå Python-miljön: {problem} är stängd för andra än ägaren. "
+                "Ange en plats som andra får läsa med --learner-env, till exempel /opt/ensak/learner-venv."
+            )
+    missing_extension = lab_extension.problem(env)
+    if missing_extension is not None:
+        raise LearnerEnvironmentError(missing_extension)
+    return env
