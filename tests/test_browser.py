@@ -28,6 +28,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 860}
 REFLECTION = "Jag använder Instagram privat och vill lära mig hur biblioteket kan nå unga läsare där."
 KEYBOARD_REFLECTION = "Jag läser mest nyheter på Facebook. Jag vill våga svara låntagare där – A, B och DD betyder inget här."
+COMMENT = "Tack! Prova gärna bibliotekets Instagram-konto och se vad unga läsare svarar på."
 KERNEL_TIMEOUT = 90_000
 CHECK = "Kontrollera mitt svar"
 # What a learner on this path must never see: nbgrader's panel and button labels and JupyterLab's menus
@@ -176,8 +177,8 @@ def saved_answers(home: Path, task: str) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))["answers"] if path.exists() else {}
 
 
-def submitted_reflection(hub, learner: str, task: str) -> str | None:
-    """The graded reflection cell's text in the learner's newest submission in the exchange, or None."""
+def submitted_reflection_cell(hub, learner: str, task: str) -> dict | None:
+    """The manually graded reflection cell in the learner's newest submission in the exchange, or None."""
     inbound = sorted((hub.course_dir / "exchange").glob(f"*/inbound/{learner}+{task}+*"))
     if not inbound:
         return None
@@ -185,7 +186,26 @@ def submitted_reflection(hub, learner: str, task: str) -> str | None:
     graded = [c for c in submitted["cells"] if c["cell_type"] == "markdown"
               and c["metadata"].get("nbgrader", {}).get("solution") and c["metadata"]["nbgrader"].get("grade")]
     assert len(graded) == 1, "task 0 has one manually graded reflection cell"
-    return "".join(graded[0]["source"])
+    return graded[0]
+
+
+def submitted_reflection(hub, learner: str, task: str) -> str | None:
+    cell = submitted_reflection_cell(hub, learner, task)
+    return None if cell is None else "".join(cell["source"])
+
+
+def grade_reflection(course_dir: Path, learner: str, task: str, grade_id: str, comment: str) -> None:
+    """What formgrader does when the coordinator grades the reflection and writes a comment."""
+    from nbgrader.api import Gradebook
+
+    from ensak.nbgrader.api import load_config
+
+    config = load_config(course_dir)
+    with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gradebook:
+        grade = gradebook.find_grade(grade_id, task, task, learner)
+        grade.manual_score, grade.needs_manual_grade = grade.max_score, False
+        gradebook.find_comment(grade_id, task, task, learner).manual_comment = comment
+        gradebook.db.commit()
 
 
 def log_in(browser, hub, learner: str):
@@ -337,6 +357,11 @@ def test_a_new_learner_with_a_mouse_fetches_answers_and_submits_task_0_from_the_
     finally:
         report_page.close()
 
+    # The coordinator grades the reflection in formgrader; the next sync gives feedback.
+    grade_id = submitted_reflection_cell(running_hub, learner, FIRST_TASK)["metadata"]["nbgrader"]["grade_id"]
+    grade_reflection(running_hub.course_dir, learner, FIRST_TASK, grade_id, COMMENT)
+    assert (learner, FIRST_TASK) in sync(running_hub.course_dir).feedback
+
     # The learner's next visit: the coordinator's feedback is waiting, one click away.
     context, page, _ = log_in(chromium, running_hub, learner)
     try:
@@ -348,6 +373,7 @@ def test_a_new_learner_with_a_mouse_fetches_answers_and_submits_task_0_from_the_
             feedback = opened.value
             feedback.wait_for_load_state()
             expect(feedback.locator("body")).to_contain_text(REFLECTION)
+            expect(feedback.locator("body")).to_contain_text(COMMENT)
             assert list((home / FIRST_TASK / "feedback").glob("*/*.html")), "the feedback was not fetched"
             expect(panel_status(page)).to_contain_text("Återkopplingen")
     finally:
