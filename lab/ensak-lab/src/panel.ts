@@ -91,7 +91,20 @@ export class TaskPanel extends Widget {
     refresh.type = 'button';
     refresh.addEventListener('click', () => void this.refresh(true));
     this.node.append(heading, intro, this.status, this.list, refresh);
+    // Back from another browser tab (an invitation e-mail, say): the coordinator may have released a task.
+    document.addEventListener('visibilitychange', this.onVisibility);
   }
+
+  dispose(): void {
+    document.removeEventListener('visibilitychange', this.onVisibility);
+    super.dispose();
+  }
+
+  private readonly onVisibility = (): void => {
+    if (document.visibilityState === 'visible' && this.isVisible) {
+      void this.refresh();
+    }
+  };
 
   /** Read the tasks again from nbgrader and show them. */
   async refresh(announce = false): Promise<void> {
