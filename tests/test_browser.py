@@ -310,6 +310,11 @@ def test_a_new_learner_with_a_mouse_fetches_answers_and_submits_task_0_from_the_
             # Closed and opened again from the panel: the widget cells run again and show the saved answers.
             page.locator(".lm-TabBar-tab.jp-mod-current .lm-TabBar-tabCloseIcon").click()
             expect(notebook(page)).to_have_count(0)
+            # With no tab open JupyterLab shows its launcher: for learners, notebooks only (no console, no
+            # text or Python file, no help).
+            sections = page.locator(".jp-Launcher-section:visible")
+            expect(sections).to_have_count(1)
+            expect(sections.locator(".jp-Launcher-sectionHeader [data-icon='ui-components:notebook']")).to_have_count(1)
             button(row, "Öppna").click()
             wait_until_task_ready(page)
             first_quiz = quizzes(page).first
