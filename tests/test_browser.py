@@ -28,6 +28,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 860}
 REFLECTION = "Jag använder Instagram privat och vill lära mig hur biblioteket kan nå unga läsare där."
 KEYBOARD_REFLECTION = "Jag läser mest nyheter på Facebook. Jag vill våga svara låntagare där – A, B och DD betyder inget här."
+EVIDENCE_LINK = "https://kalender.bibliotek.example/kurstid/anna"
 COMMENT = "Tack! Prova gärna bibliotekets Instagram-konto och se vad unga läsare svarar på."
 KERNEL_TIMEOUT = 90_000
 CHECK = "Kontrollera mitt svar"
@@ -135,6 +136,15 @@ def checklists(page):
     """Widgets with tick boxes that are not quizzes (the exercise's steps, the sharing choice)."""
     return notebook(page).locator(".ensak-widget").filter(has_not=page.get_by_role("button", name=CHECK)).filter(
         has=page.locator(".widget-checkbox"))
+
+
+def evidence_links(page):
+    """The link field of the task's Evidence widget: the proof of the one real thing the learner did."""
+    return notebook(page).locator(".ensak-widget .widget-text", has_text="Länk").locator("input")
+
+
+def evidence_given(page) -> None:
+    expect(notebook(page).locator(".ensak-widget", has_text="Beviset räcker")).to_have_count(evidence_links(page).count())
 
 
 def reflection_field(page):
@@ -305,6 +315,12 @@ def test_a_new_learner_with_a_mouse_fetches_answers_and_submits_task_0_from_the_
                 scale.locator("button").nth(2).click()
             for checklist in checklists(page).all():
                 checklist.locator(".widget-checkbox input").first.click()
+            for field in evidence_links(page).all():
+                field.click()
+                page.keyboard.type(EVIDENCE_LINK)
+                # Clicking beside the field hands the link over, as leaving any web form field does.
+                field.locator("xpath=ancestor::div[contains(@class, 'ensak-widget')][1]").locator("strong").first.click()
+            evidence_given(page)
             assert saved_answers(home, FIRST_TASK)
 
             # Closed and opened again from the panel: the widget cells run again and show the saved answers.
@@ -427,6 +443,11 @@ def test_a_new_learner_with_the_keyboard_only_takes_task_0_while_another_learner
                 press_on(page, scale.locator("button").nth(3))
             for checklist in checklists(page).all():
                 press_on(page, checklist.locator(".widget-checkbox input").first)
+            for field in evidence_links(page).all():
+                tab_to(page, field)
+                page.keyboard.type(EVIDENCE_LINK.replace("anna", "bertil"))
+                page.keyboard.press("Tab")
+            evidence_given(page)
             cells = notebook(page).locator(".jp-Cell").count()
             tab_to(page, reflection_field(page))
             page.keyboard.type(KEYBOARD_REFLECTION)
