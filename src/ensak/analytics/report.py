@@ -13,6 +13,7 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 import matplotlib
 import pandas as pd
@@ -36,6 +37,7 @@ from ensak.analytics.gradebook import (
     load_progress,
 )
 from ensak.course.plan import Course, load_course
+from ensak.course.roster import pseudonyms
 from ensak.course.skills import AFTER_KEY, BEFORE_KEY, EVALUATION_KEYS
 from ensak.slugs import ascii_slug
 from ensak.swedish import swedish_date
@@ -168,15 +170,17 @@ class CourseViews:
 
 
 def compute_views(course: Course, progress: pd.DataFrame, answers: pd.DataFrame, answer_problems: pd.DataFrame,
-                  *, today: dt.date, with_names: bool = False) -> CourseViews:
-    """All views from frames already read; learners get pseudonyms unless `with_names`."""
+                  *, today: dt.date, with_names: bool = False,
+                  pseudonym_map: Mapping[str, str] | None = None) -> CourseViews:
+    """All views from frames already read; learners get pseudonyms unless `with_names`: the stored ones
+    (`pseudonym_map`, ensak.course.roster.pseudonyms) or, without a roster, numbered by id."""
     status = P.learner_status(progress, today)
     nudges = P.nudge_list(status, course.nudge, today)
     learners = learners_in(progress)
     answers = P.answers_as_of(answers, progress, today)
     problems = answer_problems
     if not with_names:
-        mapping = P.pseudonyms(learners[LEARNER])
+        mapping = pseudonym_map if pseudonym_map is not None else P.pseudonyms(learners[LEARNER])
         status, nudges, problems = (P.pseudonymise(f, mapping) for f in (status, nudges, answer_problems))
     return CourseViews(
         course=course,
@@ -206,7 +210,7 @@ def load_views(course_dir: Path | str, *, today: dt.date | None = None, with_nam
     progress = load_progress(course_dir, gradebook)
     collected = read_collected_answers(course_dir, keys=[BEFORE_KEY, AFTER_KEY, *EVALUATION_KEYS])
     return compute_views(course, progress, collected.answers, collected.problems, today=today,
-                         with_names=with_names)
+                         with_names=with_names, pseudonym_map=pseudonyms(course_dir, also=progress[LEARNER]))
 
 
 # ---- charts ----------------------------------------------------------------------------------
