@@ -36,7 +36,7 @@ def sharing_from_answer(value: Any) -> dict[str, bool]:
 def describe_sharing(share: bool, publish: bool) -> str:
     """The current choice in words and symbols (never colour alone), as HTML."""
     course = ("✓ <strong>Delas med kurskamraterna</strong> i Kursbloggen, med ditt namn." if share else
-              "✗ <strong>Delas inte</strong> med kurskamraterna. Bara kursledaren läser ditt inlägg.")
+              "✗ <strong>Delas inte</strong> med kurskamraterna. Bara kursledaren läser din reflektion.")
     public = ("✓ <strong>Får publiceras öppet</strong> efter kursen, med ditt förnamn." if publish else
               "✗ <strong>Publiceras inte öppet.</strong>")
     return f'<p class="ensak-sharing" role="status">{course}<br>{public}</p>'
@@ -79,10 +79,10 @@ class SharingChoice(AnswerWidget):
 
     def __init__(self, key: str = SHARING_KEY, *, store: AnswerStore | None = None):
         self.share_box = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"),
-                                    description="Dela mitt blogginlägg med kurskamraterna i Kursbloggen")
+                                    description="Dela min reflektion med kurskamraterna i Kursbloggen")
         self.publish_box = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"),
-                                      description="Mitt inlägg får också publiceras på bibliotekets öppna blogg "
-                                                  "efter kursen, med mitt förnamn")
+                                      description="Min reflektion får också publiceras på bibliotekets öppna "
+                                                  "blogg efter kursen, med mitt förnamn")
         self.summary = w.HTML()
         self.send_button = w.Button(description="Skicka till Kursbloggen", icon="paper-plane",
                                     tooltip="Skickar reflektionen som den är sparad i anteckningsboken")
@@ -90,10 +90,10 @@ class SharingChoice(AnswerWidget):
         self.link = w.HTML()
         super().__init__(key, store=store)
         self.children = [
-            w.HTML("<p><strong>Vill du dela ditt blogginlägg?</strong></p>"
+            w.HTML("<p><strong>Vill du dela din reflektion?</strong></p>"
                    "<p>Kursbloggen är stängd: bara de som går kursen kan läsa den. Där står ditt namn vid "
-                   "inlägget, kollegorna kan svara med kommentarer och kursledarens kommentar syns också. "
-                   "Att publicera öppet är ett eget val – då kan vem som helst läsa inlägget.</p>"),
+                   "reflektionen, kollegorna kan svara med kommentarer och kursledarens kommentar syns också. "
+                   "Att publicera öppet är ett eget val – då kan vem som helst läsa den.</p>"),
             self.share_box,
             self.publish_box,
             self.summary,
@@ -101,7 +101,7 @@ class SharingChoice(AnswerWidget):
                    "är sparad. Ändrar du texten senare, spara och tryck igen.</p>"),
             self.send_button,
             self.link,
-            w.HTML("<p><em>Du kan ändra dig när du vill: tar du bort bockarna försvinner inlägget ur "
+            w.HTML("<p><em>Du kan ändra dig när du vill: tar du bort bockarna försvinner reflektionen ur "
                    "Kursbloggen direkt.</em></p>"),
             self.status,
         ]
