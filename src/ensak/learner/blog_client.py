@@ -20,6 +20,8 @@ SERVICE_NAME = "kursbloggen"   # the hub service's name (ensak.hub.blog_service 
 SERVICE_PATH = f"services/{SERVICE_NAME}/"
 BLOG_URL_VARIABLE = "ENSAK_BLOG_URL"
 BLOG_URLS_VARIABLE = "ENSAK_BLOG_URLS"
+# Without a hub (`ensak blog serve`): the learner the local token speaks for; under a hub the token tells.
+BLOG_LEARNER_VARIABLE = "ENSAK_BLOG_LEARNER"
 LEARNER_HEADER = "X-Ensak-Learner"
 
 
@@ -88,10 +90,11 @@ class BlogClient:
         candidates = [url] if url else course_blog_urls(env)
         if not candidates or not token:
             raise BlogClientError(0, "Kursbloggen går inte att nå härifrån: uppgiften körs inte i kursens JupyterHub.")
+        learner = env.get(BLOG_LEARNER_VARIABLE) or None
         if len(candidates) == 1:
-            return cls(candidates[0], token)
+            return cls(candidates[0], token, learner)
         for candidate in candidates:
-            client = cls(candidate, token)
+            client = cls(candidate, token, learner)
             try:
                 client.me()
                 return client
