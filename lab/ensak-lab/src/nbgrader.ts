@@ -62,7 +62,8 @@ export class NbgraderError extends Error {
   }
 }
 
-async function request<T>(
+/** GET or POST one of this Jupyter server's own routes (nbgrader's, ensak's), with its XSRF and token. */
+export async function request<T>(
   route: string,
   init: RequestInit = {},
   query: Record<string, string> = {}

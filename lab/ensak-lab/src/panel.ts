@@ -19,6 +19,7 @@ import {
   submitAssignment,
   validateNotebook
 } from './nbgrader';
+import { fetchUnread, unreadText } from './blog';
 import { saveInTurn } from './saving';
 import {
   ITask,
@@ -34,6 +35,9 @@ import {
 export const PANEL_ID = 'ensak-uppgifter';
 
 type Action = 'fetch' | 'open' | 'submit' | 'submit-anyway' | 'feedback';
+
+/** How often the blog's unread count is asked again while the panel shows. */
+const BLOG_REFRESH_MS = 60_000;
 
 const TRY_AGAIN =
   'Försök igen om en stund. Om det inte hjälper, kontakta kursledaren.';
@@ -90,13 +94,20 @@ export class TaskPanel extends Widget {
     const refresh = element('button', 'ensak-Button ensak-TaskPanel-refresh', 'Uppdatera listan');
     refresh.type = 'button';
     refresh.addEventListener('click', () => void this.refresh(true));
-    this.node.append(heading, intro, this.status, this.list, refresh);
+    this.blog = this.blogEntry();
+    this.node.append(heading, intro, this.blog, this.status, this.list, refresh);
+    this.blogTimer = window.setInterval(() => {
+      if (this.isVisible) {
+        void this.refreshBlog();
+      }
+    }, BLOG_REFRESH_MS);
     // Back from another browser tab (an invitation e-mail, say): the coordinator may have released a task.
     document.addEventListener('visibilitychange', this.onVisibility);
   }
 
   dispose(): void {
     document.removeEventListener('visibilitychange', this.onVisibility);
+    window.clearInterval(this.blogTimer);
     super.dispose();
   }
 
@@ -112,6 +123,7 @@ export class TaskPanel extends Widget {
       return;
     }
     this.busy = true;
+    void this.refreshBlog();
     try {
       if (announce) {
         this.say('Hämtar listan med uppgifter …');
@@ -126,6 +138,41 @@ export class TaskPanel extends Widget {
     } finally {
       this.busy = false;
     }
+  }
+
+  /**
+   * "Kursbloggen" with the unread count, a link that opens the blog in a new tab; hidden until the
+   * learner's server says a blog is there. The count is in the link's name, not announced: the panel's
+   * one status region is for what the learner did.
+   */
+  private blogEntry(): HTMLParagraphElement {
+    const entry = element('p', 'ensak-TaskPanel-blog');
+    entry.hidden = true;
+    const link = element('a', 'ensak-TaskPanel-blogLink');
+    link.target = '_blank';
+    link.rel = 'noopener';
+    link.append(
+      element('span', 'ensak-TaskPanel-blogName', 'Kursbloggen'),
+      element('span', 'ensak-TaskPanel-blogCount')
+    );
+    entry.append(link);
+    return entry;
+  }
+
+  private async refreshBlog(): Promise<void> {
+    const unread = await fetchUnread();
+    const link = this.blog.querySelector('a') as HTMLAnchorElement;
+    const count = this.blog.querySelector('.ensak-TaskPanel-blogCount') as HTMLSpanElement;
+    if (!unread.available || !unread.url) {
+      this.blog.hidden = true;
+      return;
+    }
+    const text = unreadText(unread.posts ?? 0, unread.replies ?? 0);
+    link.href = unread.url;
+    count.textContent = text;
+    link.dataset.total = String(unread.total ?? 0);
+    link.setAttribute('aria-label', `Kursbloggen: ${text} (öppnas i en ny flik)`);
+    this.blog.hidden = false;
   }
 
   protected onAfterShow(msg: Message): void {
@@ -428,6 +475,8 @@ export class TaskPanel extends Widget {
   }
 
   private readonly status: HTMLDivElement;
+  private readonly blog: HTMLParagraphElement;
+  private readonly blogTimer: number;
   private readonly list: HTMLUListElement;
   private tasks: ITask[] = [];
   private busy = false;

@@ -28,7 +28,7 @@ export function taskNumber(id: string): number | null {
   return match ? parseInt(match[1], 10) : null;
 }
 
-/** "Uppgift 3" for "03-natverk"; "Kursbloggen" for "kursbloggen" (the course blog is an assignment too). */
+/** "Uppgift 3" for "03-natverk"; an id without a number as it is, capitalised. */
 export function taskName(id: string): string {
   const number = taskNumber(id);
   return number === null ? id.charAt(0).toUpperCase() + id.slice(1) : `Uppgift ${number}`;
