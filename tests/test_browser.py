@@ -107,6 +107,20 @@ def button(row, label: str):
     return row.get_by_role("button", name=re.compile(rf"^{re.escape(label)} –"))
 
 
+def blog_link(page):
+    """The panel's Kursbloggen entry: a link to the course blog whose name carries the unread count."""
+    return panel(page).locator("a.ensak-TaskPanel-blogLink")
+
+
+def expect_blog_entry(page, count_text: str) -> None:
+    link = blog_link(page)
+    expect(link).to_be_visible(timeout=30_000)
+    expect(link.locator(".ensak-TaskPanel-blogCount")).to_have_text(count_text)
+    expect(link).to_have_accessible_name(f"Kursbloggen: {count_text} (öppnas i en ny flik)")
+    expect(link).to_have_attribute("href", "/services/kursbloggen/")
+    expect(link).to_have_attribute("target", "_blank")
+
+
 def panel_status(page):
     return panel(page).get_by_role("status")
 
@@ -274,6 +288,8 @@ def test_a_new_learner_with_a_mouse_fetches_answers_and_submits_task_0_from_the_
             row = task_row(page, FIRST_TASK)
             expect(row.locator(".ensak-Task-state")).to_have_text("Ny")
             expect(panel(page)).to_have_attribute("lang", "sv")
+            # Her own server asks the course's real blog (a hub service) for her: nothing new yet.
+            expect_blog_entry(page, "Inget nytt")
             assert_learner_view(page)
             page.screenshot(path=str(SCREENSHOTS / "tasks-panel.png"))
 
@@ -410,8 +426,13 @@ def test_a_new_learner_with_the_keyboard_only_takes_task_0_while_another_learner
     """Login to a submitted task 0 with Tab, Space, Enter and typing only, never a menu; meanwhile the other
     learner's session stays theirs: a fresh copy for this learner, their answers untouched, their server
     closed to this one (HTTP 403)."""
+    from ensak.learner.blog_client import BlogClient
+    from fixtures_hub import server_environment
+
     first, second = running_hub.learners
     context_a, page_a, _ = log_in(chromium, running_hub, first)
+    # The first learner asks the course something, with her own server's hub token as the sharing widget does.
+    BlogClient.from_environment(server_environment(first)).ask("Var hittar jag podden?", "Den syns inte i appen.")
     before = saved_answers(running_hub.home(first), FIRST_TASK)
     context = chromium.new_context(viewport=VIEWPORT, locale="sv-SE")
     page = context.new_page()
@@ -425,6 +446,7 @@ def test_a_new_learner_with_the_keyboard_only_takes_task_0_while_another_learner
             page.keyboard.press("Enter")
             row = task_row(page, FIRST_TASK)
             row.wait_for(timeout=120_000)
+            expect_blog_entry(page, "1 nytt inlägg")
             assert_learner_view(page)
 
             press_on(page, button(row, "Hämta"), "Enter")
