@@ -20,11 +20,14 @@ TASKS = [("00-start", "Välkommen"), ("01-blogg", "Bloggar"), ("02-bild", "Bilde
 
 
 def course_toml(tasks=TASKS, *, start: dt.date = START, pace: int = 14, extra: str = "", closes: dt.date | None = None,
-                releases: dict[str, str] | None = None) -> str:
-    """The text of a course.toml for `tasks` [(id, title)], optionally with explicit release dates."""
+                releases: dict[str, str] | None = None, url: str = "") -> str:
+    """The text of a course.toml for `tasks` [(id, title)], optionally with explicit release dates and the
+    address learners log in at (`url`)."""
     releases = releases or {}
     lines = ["[course]", 'id = "testkurs"', 'title = "En sak i taget"', 'organisation = "Stadsbiblioteket"',
              f"start = {start.isoformat()}", f"pace_days = {pace}"]
+    if url:
+        lines.append(f'url = "{url}"')
     if closes:
         lines.append(f"closes = {closes.isoformat()}")
     for task_id, title in tasks:
@@ -91,8 +94,8 @@ def write_text(path: Path, content: str, encoding: str = "utf-8") -> Path:
 
 # --- a real SMTP server on loopback (aiosmtpd) ----------------------------------------------------
 
-MAIL_TOML = '\n[mail]\nfrom = "kurs@bibliotek.example"\nfrom_name = "Kursledningen på Stadsbiblioteket"\n' \
-            'hub_url = "https://jupyter.bibliotek.example"\n'
+MAIL_TOML = '\n[mail]\nfrom = "kurs@bibliotek.example"\nfrom_name = "Kursledningen på Stadsbiblioteket"\n'
+HUB_URL = "https://jupyter.bibliotek.example"
 
 
 def free_port() -> int:

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from ensak.cli import app
 from ensak.course.roster import write_roster
-from ensak.nbgrader.release import release_tasks
+from ensak.nbgrader.release import record_release, release_tasks
 from ensak.outreach.messages import (
     MessageError,
     SmtpSettings,
@@ -28,6 +28,7 @@ from ensak.outreach.messages import (
     sent_log_path,
 )
 from fixtures_coordinator import (  # noqa: F401
+    HUB_URL,
     MAIL_TOML,
     course_dir,
     empty_gradebook,
@@ -50,7 +51,7 @@ LEARNERS = pd.DataFrame([
 @pytest.fixture
 def mail_course(tmp_path, empty_gradebook):
     """A course with [mail] settings and three active learners (and one who has left)."""
-    root = make_course(tmp_path / "kurs", extra=MAIL_TOML)
+    root = make_course(tmp_path / "kurs", extra=MAIL_TOML, url=HUB_URL)
     shutil.copy2(empty_gradebook, root / "gradebook" / "gradebook.db")
     write_roster(root, pd.concat([LEARNERS, pd.DataFrame([{"id": "slutat", "first_name": "Sven", "last_name": "Slut",
                                                             "email": "sven@bibliotek.example"}])]))
@@ -179,15 +180,47 @@ def test_does_smtp_deliver_each_message_once_across_reruns(mail_course, smtp_ser
     assert set(log["status"]) == {"sent"}
 
 
+LATE = {"reason": "Ingen inlämning på 21 dagar.", "behind": False, "inactive": True, "tasks_done": 0,
+        "current_title": "Välkommen", "last_activity": None}
+
+
 def test_is_a_learner_nudged_at_most_once_per_release_period(mail_course, smtp_server):
     handler, port = smtp_server
-    nudges = {"britt_ek": "Ligger efter."}
+    record_release(mail_course, "01-blogg", dt.date(2027, 1, 25))
+    record_release(mail_course, "02-bild", dt.date(2027, 2, 8))
+    nudges = {"britt_ek": LATE}  # a row of the nudge list: Britt is late by the rules
     for day in (DAY, DAY + dt.timedelta(days=3)):
         deliver(mail_course, build_messages(mail_course, "nudge", nudges=nudges, today=day), smtp=smtp_env(port))
     assert len(handler.received) == 1
     next_period = dt.date(2027, 2, 9)
     deliver(mail_course, build_messages(mail_course, "nudge", nudges=nudges, today=next_period), smtp=smtp_env(port))
     assert len(handler.received) == 2
+
+
+def test_is_the_release_period_the_one_learners_really_got(mail_course):
+    """The plan says 02-bild on 8 February; it reached the learners on 15 February."""
+    record_release(mail_course, "00-start", dt.date(2027, 1, 11))
+    record_release(mail_course, "01-blogg", dt.date(2027, 1, 25))
+    record_release(mail_course, "02-bild", dt.date(2027, 2, 15))
+    [message] = build_messages(mail_course, "nudge", nudges={"britt_ek": LATE}, today=dt.date(2027, 2, 10))
+    assert message.key == "nudge:01-blogg"
+    [message] = build_messages(mail_course, "nudge", nudges={"britt_ek": LATE}, today=dt.date(2027, 2, 15))
+    assert message.key == "nudge:02-bild"
+
+
+def test_does_a_nudge_before_anyone_is_late_leave_the_periods_nudge_unspent(mail_course, smtp_server):
+    """On release day the coordinator nudges Britt with her own words; three weeks later Britt is late by the
+    rules and gets the period's nudge all the same (and only once)."""
+    handler, port = smtp_server
+    record_release(mail_course, "01-blogg", dt.date(2027, 1, 25))
+    early = build_messages(mail_course, "nudge", nudges={"britt_ek": "Kom ihåg Bloggar!"}, today=dt.date(2027, 1, 25))
+    deliver(mail_course, early, smtp=smtp_env(port))
+    deliver(mail_course, early, smtp=smtp_env(port))  # the same day again: still one
+    for day in (dt.date(2027, 2, 15), dt.date(2027, 2, 16)):
+        deliver(mail_course, build_messages(mail_course, "nudge", nudges={"britt_ek": LATE}, today=day),
+                smtp=smtp_env(port))
+    assert len(handler.received) == 2
+    assert sorted(read_sent_log(mail_course)["key"]) == ["nudge:01-blogg", "nudge:01-blogg:extra-2027-01-25"]
 
 
 def test_are_two_overlapping_runs_still_one_message_each(mail_course, smtp_server):
@@ -294,7 +327,10 @@ def test_does_the_cli_nudge_named_learners_for_a_given_reason(mail_course, smtp_
 
 
 def test_do_the_nudge_list_and_the_last_call_come_from_the_gradebook(mail_course):
-    # Nobody has handed in anything: on day 30 everyone is inactive and nobody has finished.
+    # Every task reached the learners on its day and nobody has handed in anything: on day 30 everyone is
+    # inactive and nobody has finished.
+    for task_id, day in (("00-start", "2027-01-11"), ("01-blogg", "2027-01-25"), ("02-bild", "2027-02-08")):
+        record_release(mail_course, task_id, dt.date.fromisoformat(day))
     day = dt.date(2027, 2, 10)
     nudges = nudges_from_progress(mail_course, day)
     assert sorted(nudges) == sorted(LEARNERS["id"])
