@@ -186,6 +186,11 @@ def build_analytics_course(root: Path, db_url: str | None = None) -> AnalyticsCo
 
     db_url = db_url or f"sqlite:///{root / 'gradebook' / 'gradebook.db'}"
     _build_gradebook(db_url)
+    # Every task reached the learners on its planned day, as `ensak release --due` records it.
+    from ensak.nbgrader.release import record_release
+
+    for task_id, _title, release in TASKS:
+        record_release(root, task_id, release)
 
     first, last = TASKS[0][0], TASKS[-1][0]
     for learner, dates in SUBMITTED.items():

@@ -162,12 +162,16 @@ def test_who_is_nudged_and_why(analytics_course, status):
     rules = load_course(analytics_course.root).nudge
     assert rules == NudgeRules(tasks_behind_median=2, days_inactive=21)
     nudges = P.nudge_list(status, rules, TODAY)
-    assert list(nudges[LEARNER]) == ["gustav", "ivar", "eva", "dan", "jon"]  # most behind first
-    assert by_learner(nudges, P.BEHIND) == {"gustav": True, "ivar": True, "eva": True, "dan": True, "jon": False}
-    assert by_learner(nudges, P.INACTIVE) == {"gustav": True, "ivar": True, "eva": False, "dan": False, "jon": True}
+    # jon last submitted 21 days ago, but he was caught up until task 4 reached him on 8 March: his
+    # current task has waited 7 days, so he is not nudged. ivar's task 1 has waited since 25 January.
+    assert list(nudges[LEARNER]) == ["gustav", "ivar", "eva", "dan"]  # most behind first
+    assert by_learner(nudges, P.BEHIND) == {"gustav": True, "ivar": True, "eva": True, "dan": True}
+    assert by_learner(nudges, P.INACTIVE) == {"gustav": True, "ivar": True, "eva": False, "dan": False}
+    assert by_learner(status, P.IDLE_DAYS)["jon"] == 7
     reasons = by_learner(nudges, P.REASON)
     assert reasons["dan"] == "Ligger 2 uppgifter efter gruppens median (har lämnat in 3, medianen är 5)."
-    assert reasons["jon"] == "Ingen inlämning på 21 dagar (senast 22 februari)."
+    assert reasons["ivar"] == ("Ligger 4 uppgifter efter gruppens median (har lämnat in 1, medianen är 5). "
+                               "Ingen inlämning på de 49 dagar som gått sedan uppgift 1 släpptes (senast 18 januari).")
     assert reasons["gustav"] == ("Ligger 5 uppgifter efter gruppens median (har lämnat in 0, medianen är 5). "
                                  "Har inte lämnat in något sedan kursen startade för 63 dagar sedan.")
 
@@ -180,8 +184,8 @@ def test_do_stricter_rules_nudge_fewer(status):
 def small_course(submissions: dict[str, list[str]], releases: list[str]) -> pd.DataFrame:
     """A progress grid built by hand: tasks released on `releases`, learners' submission dates in order."""
     tasks = pd.DataFrame({TASK: [f"{n:02d}-uppgift" for n in range(len(releases))],
-                          TASK_NUMBER: range(1, len(releases) + 1),
-                          TITLE: [f"Uppgift {n + 1}" for n in range(len(releases))],
+                          TASK_NUMBER: range(len(releases)),
+                          TITLE: [f"Uppgift {n}" for n in range(len(releases))],
                           RELEASE: pd.to_datetime(releases)})
     columns = [LEARNER, TASK, TIMESTAMP, DUEDATE, LATE, AUTOGRADED, SCORE, AUTO_SCORE, NEEDS_MANUAL_GRADE]
     rows = [(learner, tasks[TASK][n], pd.Timestamp(day), pd.NaT, False, True, 1.0, 1.0, False)
@@ -215,8 +219,9 @@ def test_does_the_nudge_list_say_one_task_not_one_tasks():
 
 def test_how_far_did_everyone_get(progress):
     funnel = P.completion_funnel(progress, today=TODAY)
-    assert funnel[P.STAGE].tolist() == ["Anmälda", "Påbörjat", "Nått uppgift 2", "Nått uppgift 3", "Nått uppgift 4",
-                                        "Nått uppgift 5", "Klara"]
+    # Tasks are numbered as learners see them: the kickoff is task 0.
+    assert funnel[P.STAGE].tolist() == ["Anmälda", "Påbörjat", "Nått uppgift 1", "Nått uppgift 2", "Nått uppgift 3",
+                                        "Nått uppgift 4", "Klara"]
     assert funnel[P.LEARNERS].tolist() == [11, 10, 9, 8, 7, 6, 6]
 
 
