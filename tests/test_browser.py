@@ -80,18 +80,18 @@ def fetch_and_open(page, task: str) -> tuple[float, float]:
     page.locator(".jp-NotebookPanel:visible .jp-Cell").first.wait_for(timeout=60_000)
     seconds = time.monotonic() - started
     # Run All before the kernel is up would be lost; a learner reads the opening first anyway.
-    page.locator(".jp-StatusBar-Widget", has_text="| Idle").first.wait_for(timeout=KERNEL_TIMEOUT)
+    page.locator(".jp-StatusBar-Widget", has_text="| Ledig").first.wait_for(timeout=KERNEL_TIMEOUT)
     return seconds, time.monotonic() - started
 
 
 def run_all(page) -> float:
-    """Run → Run All Cells, as the task's first cell says; return seconds until the first widget shows.
+    """Kör → Kör alla celler (Run → Run All Cells); return seconds until the first widget shows.
 
     Fails, quoting the error, unless every code cell ran: JupyterLab stops Run All at the first cell
     that raises, and everything below it would never appear for the learner.
     """
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    run_all_item = page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first
+    page.locator(".lm-MenuBar-itemLabel", has_text="Kör").first.click()
+    run_all_item = page.locator(".lm-Menu-item[data-command='runmenu:run-all']", has_text="Kör alla celler").first
     run_all_item.wait_for()
     started = time.monotonic()
     run_all_item.click()
@@ -158,10 +158,54 @@ def save(page) -> None:
 
 
 def restart_and_run_all(page) -> None:
-    page.locator(".lm-MenuBar-itemLabel", has_text="Kernel").click()
-    page.locator(".lm-Menu-itemLabel", has_text="Restart Kernel and Run All Cells").click()
-    page.locator(".jp-Dialog").get_by_role("button", name="Confirm Kernel Restart").click()
+    page.locator(".lm-MenuBar-itemLabel", has_text="Kärna").click()
+    page.locator(".lm-Menu:visible .lm-Menu-item[data-command$='restart-and-run-all']").first.click()
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text("Starta om kärnan?")
+    dialog.get_by_role("button", name="Bekräfta omstart av kärnan").click()
     wait_for_idle_kernel(page)
+
+
+# JupyterLab's own words a learner meets around a task, in Swedish (lab/language-pack-sv-SE): the menu bar
+# (nbgrader's menu names itself), the notebook toolbar's tooltips, the status bar, the file browser.
+SWEDISH_MENUS = ["Arkiv", "Redigera", "Visa", "Kör", "Kärna", "Flikar", "Inställningar", "Hjälp"]
+SWEDISH_TOOLBAR = ["Spara och skapa en kontrollpunkt", "Infoga en cell nedanför", "Klipp ut den här cellen",
+                   "Kopiera den här cellen", "Klistra in den här cellen från Urklipp", "Kör den här cellen och gå vidare",
+                   "Avbryt körningen", "Starta om kärnan", "Välj celltyp"]
+
+
+def check_swedish_interface(page, task: str) -> None:
+    """JupyterLab speaks Swedish to the learner, and says so to screen readers (html lang)."""
+    # JupyterLab sets the page's language from the locale: "sv-SE", which screen readers read with a Swedish voice.
+    assert page.evaluate("document.documentElement.lang") == "sv-SE"
+    menus = [label.strip() for label in page.locator(".lm-MenuBar-itemLabel").all_inner_texts()]
+    assert [m for m in menus if m != "Nbgrader"] == SWEDISH_MENUS, menus
+    toolbar = page.locator(".jp-NotebookPanel:visible .jp-NotebookPanel-toolbar [title]")
+    titles = [toolbar.nth(i).get_attribute("title") for i in range(toolbar.count())]
+    missing = [t for t in SWEDISH_TOOLBAR if not any(title.startswith(t) for title in titles)]
+    assert not missing, f"toolbar tooltips not in Swedish: {missing} (found {titles})"
+    statusbar = page.locator("#jp-main-statusbar")
+    expect(statusbar).to_contain_text("| Ledig")
+    expect(statusbar).to_contain_text("Läge: Kommando")
+    # The file browser: its toolbar, its column and the context menu of the task's folder.
+    browser = page.locator(".jp-FileBrowser")
+    expect(browser.locator("[title='Ny mapp']").first).to_be_attached()
+    expect(browser.locator(".jp-DirListing-headerItemText", has_text="Namn").first).to_be_visible()
+    browser.locator(".jp-DirListing-item", has_text=task).first.click(button="right")
+    context_menu = [item.strip() for item in page.locator(".lm-Menu:visible .lm-Menu-itemLabel").all_inner_texts()]
+    for item in ("Öppna", "Byt namn", "Ta bort", "Klipp ut", "Kopiera", "Ny mapp"):
+        assert item in context_menu, context_menu
+    # Deleting asks first, in Swedish; the learner (and this test) says no.
+    page.locator(".lm-Menu:visible .lm-Menu-itemLabel", has_text="Ta bort").click()
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog).to_contain_text(f"Vill du verkligen ta bort {task}")
+    dialog.get_by_role("button", name="Avbryt").click()
+    expect(dialog).to_have_count(0)
+    # The document's tab.
+    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current").first.click(button="right")
+    tab_menu = [item.strip() for item in page.locator(".lm-Menu:visible .lm-Menu-itemLabel").all_inner_texts()]
+    page.keyboard.press("Escape")
+    assert "Stäng fliken" in tab_menu and "Stäng alla andra flikar" in tab_menu, tab_menu
 
 
 def saved_answers(home: Path, task: str) -> dict:
@@ -192,6 +236,7 @@ def test_a_learner_takes_a_task_from_login_to_the_coordinators_report(chromium, 
 
             open_seconds, kernel_seconds = fetch_and_open(page, FIRST_TASK)
             assert (running_hub.home(learner) / FIRST_TASK / f"{FIRST_TASK}.ipynb").exists()
+            check_swedish_interface(page, FIRST_TASK)
             render_seconds = run_all(page)
 
             # Widgets, not code: the widget cells' source stays collapsed.

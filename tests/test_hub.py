@@ -168,6 +168,15 @@ def test_a_learner_gets_a_server_of_their_own_with_the_learner_setup(running_hub
     assert session.get(f"/user/{learner}/formgrader")[0] == 404
     assert session.get(f"/user/{learner}/api/terminals")[0] == 404
 
+    # JupyterLab in Swedish: the pack is installed where the learner's server runs, the account starts with the
+    # Swedish setting, and so the server translates what it serves (the file browser's "Open With" menu).
+    status, body = session.get(f"/user/{learner}/lab/api/translations/sv_SE")
+    assert status == 200 and json.loads(body)["data"]["jupyterlab"]["menu\x04File"] == ["Arkiv"], body[:300]
+    status, body = session.get(f"/user/{learner}/lab/api/settings/@jupyterlab/translation-extension:plugin")
+    assert json.loads(body)["settings"]["locale"] == "sv_SE", body[:300]
+    status, body = session.get(f"/user/{learner}/lab/api/settings/@jupyterlab/filebrowser-extension:open-with")
+    assert json.loads(body)["schema"]["jupyter.lab.menus"]["context"][0]["submenu"]["label"] == "Öppna med"
+
     # Someone else's running server is not theirs to open.
     other_session = HubSession(running_hub.url)
     other_session.login(other, running_hub.password)
@@ -227,7 +236,9 @@ def test_a_learner_environment_can_be_built_where_other_accounts_can_run_it():
         assert environment_problem(env) is None
         assert (learner_config_dir(env) / "labconfig" / "page_config.json").exists()
         done = subprocess.run(["runuser", "-u", "nobody", "--", str(env / "bin" / "python"), "-c",
-                               "import ensak.hub.auth, ensak.learner, jupyterhub, nbgrader; print(ensak.__file__)"],
+                               "import ensak.hub.auth, ensak.learner, jupyterhub, nbgrader; print(ensak.__file__);"
+                               "from jupyterlab_server.translation_utils import get_language_pack as p;"
+                               "assert p('sv_SE')[0]['jupyterlab']['menu\\x04File'] == ['Arkiv']"],
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith(str(env))  # ensak itself, not a path back into the clone

@@ -23,7 +23,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from ensak.clock import DEFAULT_TIMEZONE
 
 COURSE_FILE = "course.toml"
-DEFAULT_PACE_DAYS = 14
+DEFAULT_PACE_DAYS = 21
+# Named paces a coordinator can choose with `pace = "..."` instead of counting days. The seed course
+# planned a task every two to three weeks; in practice its staff took about a month per task.
+PACE_PRESETS = {"tre-veckor": 21, "manad": 28}
+# What a task takes when course.toml does not say: reading, the real action and the reflection.
+DEFAULT_TASK_MINUTES = 60
 DEFAULT_TASKS_BEHIND = 2
 DEFAULT_DAYS_INACTIVE = 21
 DATE_EXAMPLE = "2027-01-11"
@@ -31,8 +36,8 @@ DATE_EXAMPLE = "2027-01-11"
 # The keys ensak reads, per table. Other tables (for example [blog]) belong to other parts of ensak
 # and are checked there; a table name close to one of these is taken for a typo.
 KNOWN_KEYS: dict[str, tuple[str, ...]] = {
-    "course": ("id", "title", "organisation", "start", "pace_days", "closes", "timezone", "url"),
-    "task": ("id", "title", "release"),
+    "course": ("id", "title", "organisation", "start", "pace", "pace_days", "closes", "timezone", "url", "minutes"),
+    "task": ("id", "title", "release", "minutes"),
     "nudge": ("tasks_behind_median", "days_inactive"),
     "mail": ("from", "from_name", "reply_to"),
 }
@@ -52,6 +57,7 @@ class Task:
     title: str
     number: int  # as learners see it: 0 for the kickoff
     release: dt.date
+    minutes: int = DEFAULT_TASK_MINUTES
 
     @property
     def notebook(self) -> str:
@@ -255,6 +261,13 @@ def _whole_number(value: object, what: str, where: str, example: int, minimum: i
                           f"{what.split()[-1]} = {example}; nu står det {value!r}.")
 
 
+def _minutes(value: object, what: str, where: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and 5 <= value <= 480:
+        return value
+    raise CoursePlanError(f"{what}{where} ska vara hur många minuter uppgiften tar, ett heltal mellan 5 och 480, "
+                          f"till exempel minutes = 60; nu står det {value!r}.")
+
+
 def _timezone(value: object, where: str) -> str:
     name = str(value)
     try:
@@ -288,10 +301,25 @@ def parse_course(data: dict, root: Path = Path("."), lines: KeyLines | None = No
         raise CoursePlanError(f"[course] id{lines.at('course', 'id')} {course_id!r} får inte vara tomt eller "
                               "innehålla '/', '+', '*' eller mellanslag.")
     start = _as_date(meta["start"], "[course] start", lines.at("course", "start"))
-    pace = _whole_number(meta.get("pace_days", DEFAULT_PACE_DAYS), "[course] pace_days",
-                         lines.at("course", "pace_days"), DEFAULT_PACE_DAYS, 1)
+    if "pace" in meta and "pace_days" in meta:
+        raise CoursePlanError(f"[course] har både pace{lines.at('course', 'pace')} och pace_days"
+                              f"{lines.at('course', 'pace_days')}. Välj en av dem: pace = \"manad\" eller "
+                              "pace_days = 21.")
+    if "pace" in meta:
+        if meta["pace"] not in PACE_PRESETS:
+            names = " eller ".join(f'"{name}"' for name in PACE_PRESETS)
+            raise CoursePlanError(f"[course] pace = {meta['pace']!r}{lines.at('course', 'pace')} känns inte igen. "
+                                  f"Skriv pace = {names}, eller ange antalet dagar med pace_days = 21.")
+        pace = PACE_PRESETS[meta["pace"]]
+    else:
+        pace = _whole_number(meta.get("pace_days", DEFAULT_PACE_DAYS), "[course] pace_days",
+                             lines.at("course", "pace_days"), DEFAULT_PACE_DAYS, 1)
     timezone = _timezone(meta.get("timezone", DEFAULT_TIMEZONE), lines.at("course", "timezone"))
     url = _text(meta.get("url", ""), "[course] url", lines.at("course", "url")).strip()
+
+    # [course] minutes is what a task takes unless its own [[task]] says otherwise.
+    default_minutes = _minutes(meta.get("minutes", DEFAULT_TASK_MINUTES), "[course] minutes",
+                               lines.at("course", "minutes"))
 
     raw_tasks = data.get("task", [])
     if not raw_tasks:
@@ -322,7 +350,9 @@ def parse_course(data: dict, root: Path = Path("."), lines: KeyLines | None = No
                 f"{where}: release {release} kommer före den förra uppgiftens {previous}; "
                 "uppgifterna släpps i tur och ordning."
             )
-        tasks.append(Task(id=task_id, title=str(raw["title"]), number=number, release=release))
+        minutes = _minutes(raw.get("minutes", default_minutes), f"{where}: minutes",
+                           lines.at("task", "minutes", number))
+        tasks.append(Task(id=task_id, title=str(raw["title"]), number=number, release=release, minutes=minutes))
         previous = release
 
     closes = (_as_date(meta["closes"], "[course] closes", lines.at("course", "closes")) if "closes" in meta

@@ -38,6 +38,10 @@ FIRST_LAYOUT = {
     },
     "metadata": {"id": "default"},
 }
+# The learners' interface language. learner/labconfig's override makes it JupyterLab's default, which
+# the browser follows; the server translates menus and settings by the user's own setting only
+# (jupyterlab_server's get_current_locale ignores overridden defaults), so each account starts with it.
+TRANSLATION_PLUGIN = "@jupyterlab/translation-extension:plugin"
 
 
 class AccountError(RuntimeError):
@@ -94,6 +98,18 @@ def workspace_file(home: Path) -> Path:
     return home / ".jupyter" / "lab" / "workspaces" / (slugify("default") + WORKSPACE_EXTENSION)
 
 
+def user_settings_file(home: Path, plugin_id: str) -> Path:
+    """Where JupyterLab (run as the learner, HOME=home) keeps the learner's own settings of a plugin."""
+    package, plugin = plugin_id.split(":")
+    return home / ".jupyter" / "lab" / "user-settings" / package / f"{plugin}.jupyterlab-settings"
+
+
+def learner_locale() -> str:
+    """The locale the learners' JupyterLab overrides default to (src/ensak/hub/learner/labconfig)."""
+    overrides = Path(__file__).parent / "learner" / "labconfig" / "default_setting_overrides.json"
+    return json.loads(overrides.read_text(encoding="utf-8"))[TRANSLATION_PLUGIN]["locale"]
+
+
 def _write_owned(path: Path, text: str, uid: int, gid: int) -> None:
     """Write a file in a learner's home as that learner, creating the folders below home as theirs."""
     home = Path(pwd.getpwuid(uid).pw_dir)
@@ -137,6 +153,9 @@ def ensure_learner_accounts(learner_ids: list[str], home_root: Path | str = DEFA
         layout = workspace_file(home)
         if not layout.exists():
             _write_owned(layout, json.dumps(FIRST_LAYOUT, indent=1), account.pw_uid, account.pw_gid)
+        language = user_settings_file(home, TRANSLATION_PLUGIN)
+        if not language.exists():
+            _write_owned(language, json.dumps({"locale": learner_locale()}), account.pw_uid, account.pw_gid)
     return created
 
 

@@ -54,7 +54,7 @@ def test_does_editing_the_answers_file_not_change_what_counts_as_right(tmp_path,
 
 
 def test_does_a_quiz_that_never_ran_give_a_clear_message(tmp_path, grading_run):
-    with pytest.raises(grading.NotAnsweredError, match="Run All Cells"):
+    with pytest.raises(grading.NotAnsweredError, match="Kör → Kör alla celler"):
         grading.quiz_points("finns-inte", 1, folder=tmp_path)
 
 
