@@ -4,8 +4,11 @@ import os
 from pathlib import Path
 
 from ensak.course.plan import course_settings
+from ensak.nbgrader.api import silence_add_submission_warnings
 
 c = get_config()  # noqa: F821  (nbgrader provides get_config)
+# Plain `nbgrader autograde` and `collect` would otherwise print nbgrader's own harmless SAWarning blocks.
+silence_add_submission_warnings()
 
 here = Path(__file__).resolve().parent
 # Read as ensak reads it: whatever encoding the coordinator's editor saved, and a Swedish message if it is wrong.

@@ -105,8 +105,23 @@ def test_does_the_sync_button_grade_and_show_progress(sync_course):
 
 @pytest.mark.slow
 def test_does_a_busy_course_give_a_swedish_message_not_a_traceback(sync_course):
+    import threading
+
     panel = CoordinatorPanel(sync_course)
-    with course_lock(sync_course, "sync"):
+    held, done = threading.Event(), threading.Event()
+
+    def hold() -> None:  # another holder: the lock is re-entrant within one thread
+        with course_lock(sync_course, "sync"):
+            held.set()
+            done.wait(60)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(30)
         panel.sync_button.click()
+    finally:
+        done.set()
+        holder.join()
     assert "⚠" in panel.sync_status.value and "upptagen just nu" in panel.sync_status.value
     assert not panel.sync_button.disabled

@@ -35,6 +35,7 @@ from ensak.analytics.gradebook import (
     read_progress,
     read_submissions,
 )
+from ensak.nbgrader.api import ADD_SUBMISSION_WARNING
 
 # The fixtures module is also loaded as a plugin (pytest_plugins below): let pytest rewrite its asserts.
 pytest.register_assert_rewrite("fixtures_analytics")
@@ -98,7 +99,8 @@ def test_does_opening_a_gradebook_add_the_five_missing_indexes_once(stock_gradeb
     engine.dispose()
 
 
-@pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")  # nbgrader's own add_submission
+# nbgrader's own add_submission warning, exactly (ensak.nbgrader.api.ADD_SUBMISSION_WARNING); any other shows.
+@pytest.mark.filterwarnings(f"ignore:{ADD_SUBMISSION_WARNING}:sqlalchemy.exc.SAWarning:nbgrader.api")
 def test_does_nbgrader_still_work_on_a_gradebook_ensak_has_indexed(stock_gradebook_url):
     from nbgrader.api import Gradebook
 

@@ -6,6 +6,7 @@ Starting an `nbgrader` command costs about four seconds; the API in one process 
 from __future__ import annotations
 
 import logging
+import warnings
 from pathlib import Path
 
 from traitlets.config import Config
@@ -18,8 +19,23 @@ class NbgraderStepError(RuntimeError):
     """An nbgrader step reported failure; the message carries nbgrader's own log."""
 
 
+# nbgrader's Gradebook.add_submission (autograde, collect) trips SQLAlchemy's autoflush warning for the
+# submission it is building; the submission is stored correctly. Only exactly that warning, from nbgrader's
+# own api module, is silenced: every other warning (ngshare's "not in session" among them) stays visible.
+ADD_SUBMISSION_WARNING = (r"Object of type <Submitted(Assignment|Notebook)> not in session, "
+                          r"add operation along '\w+\.submissions' will not proceed")
+
+
+def silence_add_submission_warnings() -> None:
+    """Install the one warnings filter for nbgrader's harmless add_submission SAWarning (idempotent)."""
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", message=ADD_SUBMISSION_WARNING, category=SAWarning, module=r"nbgrader\.api")
+
+
 def load_config(root: Path | str, **overrides: dict) -> Config:
     """The course's nbgrader configuration, with `overrides` ({"Section": {"trait": value}}) on top."""
+    silence_add_submission_warnings()  # every in-process use of nbgrader starts from its configuration
     root = Path(root).resolve()
     path = root / CONFIG_FILE
     if not path.exists():
