@@ -355,7 +355,7 @@ def load_progress(course_dir: Path | str, gradebook: str | Path | None = None, *
     """
     from ensak.course.plan import load_course
     from ensak.nbgrader.api import load_config
-    from ensak.nbgrader.release import released_on
+    from ensak.nbgrader.release import released_on  # here: importing nbgrader takes seconds
 
     course_dir = Path(course_dir)
     course = load_course(course_dir)

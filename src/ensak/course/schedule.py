@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ensak.atomic_files import write_atomically
+from ensak.clock import course_today
 from ensak.course.lock import course_lock
 from ensak.course.plan import Course, Task, load_course
 from ensak.nbgrader.release import ReleaseResult, release_folder_problem, release_tasks
@@ -86,9 +87,9 @@ def release_now(root: Path | str, task_ids: list[str], *, config=None) -> Releas
 
 def release_due(root: Path | str, today: dt.date | None = None, *, config=None) -> ReleaseResult:
     """Release every task whose date has come and that is not released yet. Safe to run daily from cron."""
-    today = today or dt.date.today()
     root = Path(root).resolve()
     course = load_course(root)
+    today = today or course_today(course)
     with course_lock(root, "release"):
         due = [t.id for t in course.due_tasks(today)]
         result = release_tasks(root, due, config=config)

@@ -18,7 +18,7 @@ from typing import Mapping
 
 from ensak.atomic_files import write_atomically
 from ensak.clock import course_now
-from ensak.course.plan import COURSE_FILE, KeyLines, read_course_file
+from ensak.course.plan import COURSE_FILE, KeyLines, load_course, parse_course, read_course_file
 from ensak.outreach.messages.model import Message, MessageError
 from ensak.outreach.messages.sent_log import (
     OUTBOX_FOLDER,
@@ -105,8 +105,6 @@ def _checked_address(value: object, key: str, lines: KeyLines) -> str:
 def load_mail_settings(root: Path | str) -> MailSettings:
     """The sender from course.toml's [mail] table and the login address from [course] url (ENSAK_MAIL_FROM
     and ENSAK_HUB_URL override them), each address checked."""
-    from ensak.course.plan import parse_course
-
     data, lines = read_course_file(root)
     course = parse_course(data, Path(root), lines)
     mail = data.get("mail", {})
@@ -263,8 +261,6 @@ def deliver(
     sent after. A claim left behind by a run that was killed mid-send counts as "uncertain" and is not resent
     unless `retry_uncertain` (the coordinator has checked that it did not arrive).
     """
-    from ensak.course.plan import load_course
-
     root = Path(root)
     course = load_course(root)
     settings = load_mail_settings(root)

@@ -11,6 +11,8 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
+from ensak.analytics.gradebook import LEARNER, load_progress, roster_status
+from ensak.analytics.progress import FINISHED, current_learners, learner_status, nudge_list
 from ensak.clock import course_today
 from ensak.course.lock import BusyError, course_lock
 from ensak.course.plan import Course, CoursePlanError, load_course
@@ -34,14 +36,12 @@ NO_URL = ("Inbjudan behöver adressen där deltagarna loggar in. Skriv den i cou
 
 def participants(root: Path | str, today: dt.date) -> pd.DataFrame:
     """Everyone on the roster with `active` on `today` (ensak.analytics.gradebook.roster_status)."""
-    from ensak.analytics.gradebook import roster_status
-
     return roster_status(root, today)
 
 
 def actual_releases(root: Path | str, course: Course) -> dict[str, dt.date]:
     """The day each task really reached the learners; the plan's dates when nothing is known."""
-    from ensak.nbgrader.release import released_on
+    from ensak.nbgrader.release import released_on  # here: importing nbgrader takes seconds
 
     released = released_on(root)
     return {t.id: t.release for t in course.tasks} if released is None else released
@@ -157,9 +157,6 @@ def build_messages(
 
 
 def _status(root: Path | str, today: dt.date | None):
-    from ensak.analytics.gradebook import load_progress
-    from ensak.analytics.progress import current_learners, learner_status
-
     course = load_course(root)
     today = today or course_today(course)
     return course, today, learner_status(current_learners(load_progress(root, today=today)), today)
@@ -168,9 +165,6 @@ def _status(root: Path | str, today: dt.date | None):
 def nudges_from_progress(root: Path | str, today: dt.date | None = None) -> dict[str, dict[str, Any]]:
     """The nudge list for `today` from the gradebook, by learner id (see ensak.analytics.progress.nudge_list);
     learners who have left are never on it."""
-    from ensak.analytics.gradebook import LEARNER
-    from ensak.analytics.progress import nudge_list
-
     course, today, status = _status(root, today)
     frame = nudge_list(status, course.nudge, today)
     return {row[LEARNER]: row for row in frame.to_dict("records")}
@@ -178,16 +172,13 @@ def nudges_from_progress(root: Path | str, today: dt.date | None = None) -> dict
 
 def learners_not_finished(root: Path | str, today: dt.date | None = None) -> list[str]:
     """Learners taking part who have not submitted every task yet: the ones a last call is for."""
-    from ensak.analytics.gradebook import LEARNER
-    from ensak.analytics.progress import FINISHED
-
     _, _, status = _status(root, today)
     return sorted(status.loc[~status[FINISHED].astype(bool), LEARNER])
 
 
 def check_task_released(root: Path | str, task_id: str) -> None:
     """An invitation to a task learners cannot fetch yet would only confuse them."""
-    from ensak.nbgrader.release import released_tasks
+    from ensak.nbgrader.release import released_tasks  # here: importing nbgrader takes seconds
 
     if task_id not in released_tasks(root):
         raise MessageError(f"Uppgiften {task_id} är inte släppt ännu, så deltagarna kan inte hämta den. "
