@@ -192,12 +192,10 @@ TODAY = typer.Option(None, "--today", formats=["%Y-%m-%d"], help="Act as if toda
 
 
 def _load_course_or_fail(course_dir: Path):
-    from ensak.course.plan import CoursePlanError, load_course
+    """The course plan, read before a command does anything; a CoursePlanError reaches GuidedGroup."""
+    from ensak.course.plan import load_course
 
-    try:
-        return load_course(course_dir)
-    except CoursePlanError as exc:
-        fail(str(exc))
+    return load_course(course_dir)
 
 
 @app.command()

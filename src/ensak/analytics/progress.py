@@ -240,7 +240,7 @@ def learner_status(progress: pd.DataFrame, today: dt.date | None = None) -> pd.D
     status[CURRENT_TITLE] = open_tasks[TITLE].reindex(status.index).fillna("")
     status[CURRENT_NUMBER] = open_tasks[TASK_NUMBER].reindex(status.index).astype("Int64")
     current_release = open_tasks[RELEASE].reindex(status.index)
-    status[LAST_ACTIVITY] = done.groupby(LEARNER)[TIMESTAMP].max().dt.normalize()
+    status[LAST_ACTIVITY] = pd.to_datetime(done.groupby(LEARNER)[TIMESTAMP].max()).dt.normalize()
     could_start = pd.concat([joined.dt.normalize(), pd.Series(course_start, index=status.index)], axis=1).max(axis=1)
     since = status[LAST_ACTIVITY].fillna(could_start)
     # Before the course has started nobody has been inactive yet: never a negative count.

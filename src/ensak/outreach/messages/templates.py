@@ -31,6 +31,10 @@ def _read_template(path: str) -> str:
 class _CourseTemplateLoader(jinja2.FileSystemLoader):
     """FileSystemLoader that reads templates whatever encoding Notepad or Word gave them."""
 
+    def __init__(self, searchpath: list[str]):
+        # Latin-1 decodes any bytes, so finding the file never fails; the text is then read properly.
+        super().__init__(searchpath, encoding="latin-1")
+
     def get_source(self, environment, template):
         _, filename, uptodate = super().get_source(environment, template)
         return _read_template(filename), filename, uptodate
