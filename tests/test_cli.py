@@ -124,7 +124,7 @@ def test_does_a_template_saved_with_a_bom_send(course):
     (course / "messages" / "thanks.txt.j2").write_bytes("\ufeffÄmne: Tack!\n\nVi ses.\n".encode("utf-8"))
     result = run(course, "message", "thanks", "--send", "--force")
     assert result.exit_code == 0, result.output
-    assert "Skickade 1 meddelanden" in result.output
+    assert "Skickade 1 meddelande " in result.output
 
 
 def test_does_debug_show_the_traceback_instead(course):

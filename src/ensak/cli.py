@@ -15,6 +15,8 @@ import click
 import typer
 from typer.core import TyperGroup
 
+from ensak.swedish import count_noun
+
 # Errors whose message is already Swedish guidance, by module (looked up only once the module is loaded,
 # so that `ensak --help` does not import the whole package).
 GUIDED_ERRORS: dict[str, tuple[str, ...]] = {
@@ -148,7 +150,7 @@ def demo(
 
     views = load_views(result["course_dir"], today=result["today"])
     table = Table(title=f"Läget {result['today']:%Y-%m-%d}: {result['learners']} deltagare, "
-                        f"{result['submissions']} inlämningar")
+                        f"{count_noun(result['submissions'], 'inlämning', 'inlämningar')}")
     for column in ("Uppgift", "Inlämnade", "Andel"):
         table.add_column(column, justify="left" if column == "Uppgift" else "right")
     for row in views.tasks.itertuples():
@@ -316,7 +318,8 @@ def sync_command(
         typer.echo(f"Insamlade: {len(summary.collected)}. Rättade: {len(summary.graded)}. "
                    f"Återkoppling utlämnad: {len(summary.feedback)}.")
     if summary.waiting_for_manual_grading:
-        typer.echo(f"{summary.waiting_for_manual_grading} inlämningar väntar på att du bedömer reflektionen "
+        typer.echo(f"{count_noun(summary.waiting_for_manual_grading, 'inlämning', 'inlämningar')} väntar på att "
+                   "du bedömer reflektionen "
                    "i formgrader; återkopplingen lämnas ut vid nästa sync efter det.")
     if summary.notes:
         typer.echo("Att titta på:")
@@ -457,7 +460,8 @@ def restore(
         result = restore_backup(course_dir, archive, replace=replace)
     except BackupError as exc:
         fail(str(exc))
-    typer.echo(f"Återställt från {result.archive.name} (gjord {result.created}): {result.files} filer.")
+    typer.echo(f"Återställt från {result.archive.name} (gjord {result.created}): "
+               f"{count_noun(result.files, 'fil', 'filer')}.")
     if result.set_aside:
         typer.echo(f"Det som fanns i kursen innan ligger i {result.set_aside}.")
     for note in result.notes:

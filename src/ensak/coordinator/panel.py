@@ -13,6 +13,8 @@ from pathlib import Path
 
 import ipywidgets as w
 
+from ensak.swedish import count_noun
+
 KIND_CHOICES = [("Inbjudan till en uppgift", "invitation"), ("Påminnelse", "nudge"),
                 ("Sista chansen", "last-call"), ("Tack", "thanks")]
 
@@ -117,7 +119,8 @@ class CoordinatorPanel(w.VBox):
         lines = [f"Insamlade: {len(summary.collected)}. Rättade: {len(summary.graded)}. "
                  f"Återkoppling utlämnad: {len(summary.feedback)}."]
         if summary.waiting_for_manual_grading:
-            lines.append(f"{summary.waiting_for_manual_grading} inlämningar väntar på att du bedömer reflektionen "
+            lines.append(f"{count_noun(summary.waiting_for_manual_grading, 'inlämning', 'inlämningar')} väntar på att "
+                         "du bedömer reflektionen "
                          "i formgrader.")
         lines += [f"Att titta på: {note}" for note in summary.notes]
         lines += [f"⚠ Problem: {problem}" for problem in summary.problems]

@@ -30,6 +30,7 @@ from ensak.outreach.messages.sent_log import (
     status_of,
     withdraw,
 )
+from ensak.swedish import count_noun
 
 DEFAULT_SENDER_NAME = "Kursledningen"
 # Practical, not RFC 5322: an address a mail server will take as the sender.
@@ -310,7 +311,7 @@ def format_delivery(result: DeliveryResult, root: Path | str) -> str:
     where = "via e-postservern" if result.channel == "smtp" else f"som .eml-filer i {Path(root) / OUTBOX_FOLDER}"
     lines = []
     if result.sent:
-        lines.append(f"Skickade {len(result.sent)} meddelanden {where}.")
+        lines.append(f"Skickade {count_noun(len(result.sent), 'meddelande', 'meddelanden')} {where}.")
     if result.already_sent:
         lines.append(f"{len(result.already_sent)} hade redan fått meddelandet och hoppades över.")
     if result.uncertain:
