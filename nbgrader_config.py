@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from ensak.course.plan import course_settings
+from ensak.course.plan import read_course_file
 from ensak.nbgrader.api import silence_add_submission_warnings
 
 c = get_config()  # noqa: F821  (nbgrader provides get_config)
@@ -12,7 +12,7 @@ silence_add_submission_warnings()
 
 here = Path(__file__).resolve().parent
 # Read as ensak reads it: whatever encoding the coordinator's editor saved, and a Swedish message if it is wrong.
-plan = course_settings(here)
+plan, _ = read_course_file(here)
 
 c.CourseDirectory.root = str(here)
 c.CourseDirectory.course_id = os.environ.get("ENSAK_COURSE_ID", plan["course"]["id"])
@@ -22,6 +22,10 @@ c.CourseDirectory.db_url = os.environ.get("ENSAK_DB_URL", f"sqlite:///{here / 'g
     "{course_id}", c.CourseDirectory.course_id)
 # The exchange is a git-ignored folder by default; on a hub it is a folder every learner can reach.
 c.Exchange.root = os.environ.get("ENSAK_EXCHANGE", str(here / "exchange"))
+# Exchange.cache stays nbgrader's default on purpose: it is where whoever submits keeps copies of their own
+# submissions, in their own home ($JUPYTER_DATA_DIR/nbgrader_cache), and a course-wide folder would let
+# learners read each other's. ensak reads it, like every setting left to its default here, through
+# nbgrader's own classes (ensak.nbgrader.api.course_settings), never from this Config.
 # Learners write into the exchange: collect only whole submissions, in the name of the account that made
 # them, without following links out of them (ensak.nbgrader.exchange says why it skips one).
 c.ExchangeFactory.collect = "ensak.nbgrader.exchange.CheckedCollect"

@@ -8,6 +8,7 @@ reported in one Swedish sentence. `ensak --debug COMMAND` shows the traceback in
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
@@ -22,9 +23,11 @@ from ensak.swedish import count_noun
 GUIDED_ERRORS: dict[str, tuple[str, ...]] = {
     "ensak.course.plan": ("CoursePlanError",),
     "ensak.course.lock": ("BusyError",),
-    "ensak.course.roster": ("RosterImportError",),
     "ensak.course.schedule": ("ScheduleError",),
     "ensak.nbgrader.release": ("UnknownTaskError", "GenerateError"),
+    "ensak.nbgrader.api": ("NotACourseError", "GradebookSetupError"),
+    "ensak.course.roster": ("RosterImportError", "LinkError"),
+    "ensak.course.hr_files": ("RosterImportError",),
     "ensak.nbgrader.ngshare_client": ("NgshareError",),
     "ensak.outreach.messages.model": ("MessageError",),
     "ensak.outreach.blog": ("BlogError",),
@@ -77,7 +80,7 @@ COURSE_DIR = typer.Option(Path("."), "--course-dir", "-C", help="The course dire
 
 
 @app.callback()
-def main(debug: bool = typer.Option(False, "--debug", help="Show the full traceback when something fails.")) -> None:
+def options(debug: bool = typer.Option(False, "--debug", help="Show the full traceback when something fails.")) -> None:
     """En sak i taget: run a self-paced staff course on Jupyter and nbgrader."""
 
 
@@ -102,6 +105,13 @@ def course_day(course_dir: Path, today: dt.datetime | None) -> dt.date:
     from ensak.clock import course_today
 
     return today.date() if today else course_today(_load_course_or_fail(course_dir))
+
+
+def say_waiting(holder: str) -> None:
+    """For a command that waits for the course lock: say what it waits for."""
+    from ensak.course.lock import waiting_message
+
+    typer.secho(waiting_message(holder), fg=typer.colors.YELLOW, err=True)
 
 
 @app.command()
@@ -178,16 +188,36 @@ def roster_import(
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would change; change nothing."),
 ) -> None:
     """Import or update the learners from an exported staff list. Bad rows are reported, good rows imported."""
+    from ensak.course.lock import PERSON_WAIT_S, BusyError
     from ensak.course.roster import RosterImportError, format_report, import_roster
+    from ensak.nbgrader.api import GradebookSetupError
 
     try:
-        report = import_roster(course_dir, file, keep_missing=keep_missing,
-                               allow_mass_removal=allow_mass_removal, dry_run=dry_run)
-    except RosterImportError as exc:
+        report = import_roster(course_dir, file, keep_missing=keep_missing, allow_mass_removal=allow_mass_removal,
+                               dry_run=dry_run, wait_s=PERSON_WAIT_S, on_wait=say_waiting)
+    except (RosterImportError, GradebookSetupError, BusyError) as exc:
         fail(str(exc))
     typer.echo(format_report(report, dry_run=dry_run))
     if report.errors:
         raise typer.Exit(code=1)
+
+
+@roster_app.command("link")
+def roster_link(
+    old_id: str = typer.Argument(..., help="The id the person had (keeps her work and pseudonym)."),
+    new_id: str = typer.Argument(..., help="The id the last import gave her under her new name (removed)."),
+    course_dir: Path = COURSE_DIR,
+) -> None:
+    """Link a person's two ids after a change of name and e-mail address (e.g. on marrying): she keeps
+    her old id and work with her new name and address."""
+    from ensak.course.lock import PERSON_WAIT_S, BusyError
+    from ensak.course.roster import LinkError, link_learners
+    from ensak.nbgrader.api import GradebookSetupError, NotACourseError
+
+    try:
+        typer.echo(link_learners(course_dir, old_id, new_id, wait_s=PERSON_WAIT_S, on_wait=say_waiting))
+    except (LinkError, NotACourseError, GradebookSetupError, BusyError) as exc:
+        fail(str(exc))
 
 
 TODAY = typer.Option(None, "--today", formats=["%Y-%m-%d"], help="Act as if today were this date (YYYY-MM-DD).")
@@ -208,7 +238,7 @@ def release(
     course_dir: Path = COURSE_DIR,
 ) -> None:
     """Release tasks to the learners; already released tasks are left alone."""
-    from ensak.course.lock import BusyError
+    from ensak.course.lock import PERSON_WAIT_S, BusyError
     from ensak.course.schedule import (
         ScheduleError,
         format_release,
@@ -221,8 +251,9 @@ def release(
         fail("Ange uppgifter att släppa, eller --due för alla vars datum har kommit.")
     _load_course_or_fail(course_dir)
     try:
-        result = (release_due(course_dir, today.date() if today else None) if due
-                  else release_now(course_dir, tasks))
+        # Run by hand or from cron, a release waits for a sync in progress rather than skip a day.
+        result = (release_due(course_dir, today.date() if today else None, wait_s=PERSON_WAIT_S, on_wait=say_waiting)
+                  if due else release_now(course_dir, tasks, wait_s=PERSON_WAIT_S, on_wait=say_waiting))
     except (ScheduleError, UnknownTaskError, BusyError) as exc:
         fail(str(exc))
     typer.echo(format_release(result))
@@ -420,13 +451,16 @@ def forget(
     """Erase a learner from the course for good (a GDPR request): gradebook, submissions, feedback,
     exchange, messages, roster, course blog and reports that name them."""
     from ensak.care.forget import ForgetError, forget_learner
+    from ensak.course.lock import PERSON_WAIT_S, BusyError
+    from ensak.nbgrader.api import GradebookSetupError, NotACourseError
 
     _load_course_or_fail(course_dir)
     if not yes and not confirm(f"Allt om {learner} i kursen tas bort för gott och kan inte ångras. Fortsätta?"):
         fail("Inget har tagits bort.")
     try:
-        typer.echo(str(forget_learner(course_dir, learner, reports=reports)))
-    except ForgetError as exc:
+        typer.echo(str(forget_learner(course_dir, learner, reports=reports, wait_s=PERSON_WAIT_S,
+                                      on_wait=say_waiting)))
+    except (ForgetError, GradebookSetupError, NotACourseError, BusyError) as exc:
         fail(str(exc))
 
 
@@ -437,12 +471,15 @@ def backup(
 ) -> None:
     """Save the gradebook, the submissions, feedback, exchange, roster and logs in one archive."""
     from ensak.care.backup import BackupError, write_backup
+    from ensak.course.lock import PERSON_WAIT_S
+    from ensak.nbgrader.api import NotACourseError
 
     _load_course_or_fail(course_dir)
     try:
-        typer.echo(f"Säkerhetskopian är sparad: {write_backup(course_dir, out)}")
-    except BackupError as exc:
+        archive = write_backup(course_dir, out, wait_s=PERSON_WAIT_S, on_wait=say_waiting)
+    except (BackupError, NotACourseError) as exc:
         fail(str(exc))
+    typer.echo(f"Säkerhetskopian är sparad: {archive}")
 
 
 @app.command()
@@ -454,14 +491,18 @@ def restore(
 ) -> None:
     """Put a course's state back from an archive written by ensak backup."""
     from ensak.care.backup import BackupError, restore_backup
+    from ensak.course.lock import PERSON_WAIT_S
+    from ensak.nbgrader.api import NotACourseError
 
     _load_course_or_fail(course_dir)
     try:
-        result = restore_backup(course_dir, archive, replace=replace)
-    except BackupError as exc:
+        result = restore_backup(course_dir, archive, replace=replace, wait_s=PERSON_WAIT_S, on_wait=say_waiting)
+    except (BackupError, NotACourseError) as exc:
         fail(str(exc))
     typer.echo(f"Återställt från {result.archive.name} (gjord {result.created}): "
                f"{count_noun(result.files, 'fil', 'filer')}.")
+    for line in result.restored:
+        typer.echo(f"  - {line}")
     if result.set_aside:
         typer.echo(f"Det som fanns i kursen innan ligger i {result.set_aside}.")
     for note in result.notes:
@@ -506,5 +547,25 @@ def pairs(
         typer.echo(f"Sparat i {csv}.")
 
 
-if __name__ == "__main__":
+def put_own_bin_on_path() -> None:
+    """Put the folder of this interpreter (the virtual environment's bin/) first on PATH.
+
+    nbgrader runs the `alembic` executable by name when it creates a gradebook, and ensak runs
+    `nbgrader` and `jupyterhub` by name; they lie beside this interpreter. Run by its full path, as
+    cron lines and service files do, ensak would otherwise not find them (and nbgrader would leave
+    a gradebook half made). This is the one place that makes sure they are found.
+    """
+    own_bin = str(Path(sys.executable).parent)
+    entries = os.environ.get("PATH", "").split(os.pathsep)
+    if not entries or entries[0] != own_bin:
+        os.environ["PATH"] = os.pathsep.join([own_bin, *[e for e in entries if e and e != own_bin]])
+
+
+def main() -> None:
+    """The `ensak` executable (pyproject.toml's [project.scripts])."""
+    put_own_bin_on_path()
     app()
+
+
+if __name__ == "__main__":
+    main()

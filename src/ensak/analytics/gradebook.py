@@ -293,18 +293,23 @@ def _with_membership(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def roster_status(root: Path | str, on: dt.date | None = None) -> pd.DataFrame:
-    """Everyone who has been on the course's roster: id, the roster fields, JOINED, LEFT and ACTIVE on `on`.
+    """Everyone who has been on the course's roster: id, the roster fields, JOINED (the day they began taking
+    part, or came back), LEFT (only if they had left by `on`) and ACTIVE on `on` (the course's today by default).
 
-    The one place analytics and messages ask who is taking part; it reads roster.csv's `joined` and `left`.
+    The one place analytics and messages ask who takes part (ensak.course.roster.active_learners).
+    Someone who joins after `on` is neither active nor a leaver on that day.
     """
-    from ensak.course.roster import load_roster
+    from ensak.course.plan import load_course
+    from ensak.course.roster import active_learners, load_roster
 
-    roster = load_roster(root, include_inactive=True)
-    frame = _with_membership(roster)
-    if on is not None and len(frame):
-        day = pd.Timestamp(on)
-        frame[ACTIVE] = frame[LEFT].isna() | (frame[LEFT] > day)
-    return frame.reset_index(drop=True)
+    on = on or course_today(load_course(root))
+    frame = load_roster(root, include_inactive=True).copy()
+    taking_part = active_learners(root, on=on)
+    since = dict(zip(taking_part["id"], taking_part["active_since"]))
+    frame[JOINED] = frame["id"].map(since).fillna(frame["joined"])
+    frame[LEFT] = frame["left"].where(frame["left"] <= on.isoformat(), "")
+    frame[ACTIVE] = frame["id"].isin(since)
+    return _with_membership(frame).reset_index(drop=True)
 
 
 def assemble_progress(tasks: pd.DataFrame, students: pd.DataFrame, submissions: pd.DataFrame,
@@ -354,19 +359,18 @@ def load_progress(course_dir: Path | str, gradebook: str | Path | None = None, *
     `gradebook` (a URL or a SQLite path) overrides the one nbgrader_config.py names.
     """
     from ensak.course.plan import load_course
-    from ensak.nbgrader.api import load_config
+    from ensak.nbgrader.api import course_settings, load_config
     from ensak.nbgrader.release import released_on  # here: importing nbgrader takes seconds
 
     course_dir = Path(course_dir)
     course = load_course(course_dir)
     today = today or course_today(course)
     config = load_config(course_dir)
-    url = gradebook if gradebook is not None else str(config.CourseDirectory.db_url)
-    engine = open_gradebook(url)
+    settings = course_settings(config)
+    engine = open_gradebook(gradebook if gradebook is not None else settings.db_url)
     try:
         tasks = tasks_frame(course, released_on(course_dir, config=config), today)
-        return read_progress(engine, tasks, roster_status(course_dir, today), str(config.CourseDirectory.course_id),
-                             course.timezone)
+        return read_progress(engine, tasks, roster_status(course_dir, today), settings.course_id, course.timezone)
     finally:
         engine.dispose()
 

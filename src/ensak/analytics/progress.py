@@ -22,7 +22,7 @@ from typing import Iterable, Mapping
 import pandas as pd
 
 from ensak.analytics.collected import KEY, SAVED, VALUE
-from ensak.analytics.gradebook import (
+from ensak.analytics.gradebook import (  # noqa: F401  (notebooks read every column name from here)
     ACTIVE,
     AUTOGRADED,
     EMAIL,
@@ -35,6 +35,7 @@ from ensak.analytics.gradebook import (
     MAX_SCORE,
     NEEDS_MANUAL_GRADE,
     RELEASE,
+    ROLE,
     ROSTER_FIELDS,
     SCORE,
     SUBMITTED,
@@ -42,6 +43,7 @@ from ensak.analytics.gradebook import (
     TASK_NUMBER,
     TIMESTAMP,
     TITLE,
+    UNIT,
 )
 from ensak.clock import course_today
 from ensak.course.plan import NudgeRules
@@ -136,10 +138,12 @@ def current_learners(progress: pd.DataFrame) -> pd.DataFrame:
 
 
 def leavers(progress: pd.DataFrame) -> pd.DataFrame:
-    """The grid of learners who have left, shown apart ("Avslutade") and counted nowhere else."""
+    """The grid of learners who have left, shown apart ("Avslutade") and counted nowhere else (someone who
+    has not joined yet on the grid's day is neither taking part nor a leaver)."""
     if ACTIVE not in progress.columns:
         return progress.iloc[0:0]
-    return progress[~progress[ACTIVE].astype(bool)].reset_index(drop=True)
+    gone = ~progress[ACTIVE].astype(bool) & (progress[LEFT].notna() if LEFT in progress.columns else True)
+    return progress[gone].reset_index(drop=True)
 
 
 def _released_by(releases: pd.Series, today: dt.date) -> pd.Series:

@@ -19,6 +19,7 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 import matplotlib
 import pandas as pd
@@ -48,6 +49,7 @@ from ensak.analytics.gradebook import (
 from ensak.atomic_files import write_atomically
 from ensak.clock import course_today
 from ensak.course.plan import Course, load_course
+from ensak.course.roster import pseudonyms
 from ensak.course.skills import AFTER_KEY, BEFORE_KEY, EVALUATION_KEYS
 from ensak.slugs import ascii_slug
 from ensak.swedish import count_noun, swedish_date
@@ -199,8 +201,10 @@ LEAVER_COLUMNS = [LEARNER, FIRST_NAME, LAST_NAME, EMAIL, P.TASKS_DONE, P.LAST_AC
 
 
 def compute_views(course: Course, progress: pd.DataFrame, answers: pd.DataFrame, answer_problems: pd.DataFrame,
-                  *, today: dt.date, with_names: bool = False) -> CourseViews:
-    """All views from frames already read; learners get pseudonyms unless `with_names`.
+                  *, today: dt.date, with_names: bool = False,
+                  pseudonym_map: Mapping[str, str] | None = None) -> CourseViews:
+    """All views from frames already read; learners get pseudonyms unless `with_names`: the stored ones
+    (`pseudonym_map`, ensak.course.roster.pseudonyms) or, without a roster, numbered by id.
 
     Every figure is about the learners taking part; those who have left are only in `leavers`.
     """
@@ -217,7 +221,7 @@ def compute_views(course: Course, progress: pd.DataFrame, answers: pd.DataFrame,
     hidden = 0
     if not with_names:
         # Pseudonyms cover everyone who took part, so that a leaver keeps theirs.
-        mapping = P.pseudonyms(everyone[LEARNER])
+        mapping = pseudonym_map if pseudonym_map is not None else P.pseudonyms(everyone[LEARNER])
         people = learners_in(current)
         status, nudges = (P.mask_small_groups(f, people, (UNIT, ROLE)) for f in (status, nudges))
         status, nudges, problems, gone = (P.pseudonymise(f, mapping) for f in (status, nudges, answer_problems, gone))
@@ -256,7 +260,7 @@ def load_views(course_dir: Path | str, *, today: dt.date | None = None, with_nam
     progress = load_progress(course_dir, gradebook, today=today)
     collected = read_collected_answers(course_dir, keys=[BEFORE_KEY, AFTER_KEY, *EVALUATION_KEYS])
     return compute_views(course, progress, collected.answers, collected.problems, today=today,
-                         with_names=with_names)
+                         with_names=with_names, pseudonym_map=pseudonyms(course_dir, also=progress[LEARNER]))
 
 
 # ---- charts ----------------------------------------------------------------------------------

@@ -195,11 +195,6 @@ def read_course_file(root: Path | str = ".") -> tuple[dict, KeyLines]:
     return data, KeyLines(text)
 
 
-def course_settings(root: Path | str = ".") -> dict:
-    """course.toml as a dict, for settings other parts of ensak keep in their own tables."""
-    return read_course_file(root)[0]
-
-
 # --- checking what it says -----------------------------------------------------------------------
 
 

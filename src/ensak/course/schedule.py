@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from icalendar import Calendar, Event
+
 from ensak.atomic_files import write_atomically
 from ensak.clock import course_today
 from ensak.course.lock import course_lock
@@ -79,18 +81,21 @@ def format_plan(course: Course, rows: list[PlannedTask], today: dt.date) -> str:
     return "\n".join(lines)
 
 
-def release_now(root: Path | str, task_ids: list[str], *, config=None) -> ReleaseResult:
+def release_now(root: Path | str, task_ids: list[str], *, config=None, wait_s: float = 0,
+                on_wait=None) -> ReleaseResult:
     """Release the named tasks now, whatever their date (the coordinator asked for them by name)."""
-    with course_lock(root, "release"):
+    with course_lock(root, "release", wait_s=wait_s, on_wait=on_wait):
         return release_tasks(root, task_ids, config=config)
 
 
-def release_due(root: Path | str, today: dt.date | None = None, *, config=None) -> ReleaseResult:
-    """Release every task whose date has come and that is not released yet. Safe to run daily from cron."""
+def release_due(root: Path | str, today: dt.date | None = None, *, config=None, wait_s: float = 0,
+                on_wait=None) -> ReleaseResult:
+    """Release every task whose date has come and that is not released yet. Safe to run daily from cron
+    (from there it should wait for a sync in progress: `wait_s`)."""
     root = Path(root).resolve()
     course = load_course(root)
     today = today or course_today(course)
-    with course_lock(root, "release"):
+    with course_lock(root, "release", wait_s=wait_s, on_wait=on_wait):
         due = [t.id for t in course.due_tasks(today)]
         result = release_tasks(root, due, config=config)
     result.not_yet = [t.id for t in course.tasks if t.release > today]
@@ -113,8 +118,6 @@ def format_release(result: ReleaseResult) -> str:
 
 def calendar(course: Course):
     """An iCalendar (icalendar.Calendar) with a whole-day event for each release and one for the closing day."""
-    from icalendar import Calendar, Event
-
     cal = Calendar()
     cal.add("prodid", "-//ensak//En sak i taget//SV")
     cal.add("version", "2.0")

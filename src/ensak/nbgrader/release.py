@@ -16,6 +16,7 @@ from ensak.clock import to_course_time, utc_now
 from ensak.course.plan import Course, CoursePlanError, Task, load_course
 from ensak.nbgrader.api import (
     NbgraderStepError,
+    course_settings,
     load_config,
     make_api,
     require_success,
@@ -139,7 +140,6 @@ def released_on(root: Path | str, *, config=None) -> dict[str, dt.date] | None:
     None when nothing can be known (no record, and an exchange ensak cannot look into): then the plan's
     dates are all there is.
     """
-    from ensak.nbgrader.api import load_config
     from ensak.nbgrader.ngshare_client import uses_ngshare
 
     root = Path(root).resolve()
@@ -149,7 +149,8 @@ def released_on(root: Path | str, *, config=None) -> dict[str, dt.date] | None:
     known = False
     if not uses_ngshare(config):
         known = True
-        outbound = Path(config.Exchange.root) / str(config.CourseDirectory.course_id) / "outbound"
+        settings = course_settings(config)
+        outbound = settings.exchange_root / settings.course_id / "outbound"
         if outbound.is_dir():
             for folder in outbound.iterdir():
                 if folder.is_dir() and not folder.name.startswith("."):

@@ -60,7 +60,8 @@ def sync(course_dir: Path | str, *, config: Config | None = None,
                 give_feedback(course_dir, runner, api, config, tasks, state, summary, step)
         finally:
             runner.close()
-    # The course blog follows what learners share and answer (ensak.outreach.blog); until someone shares, a glance.
-    summary.problems.extend(update_blog_after_sync(course_dir, config=config))
+        # The course blog follows what learners share and answer (ensak.outreach.blog); until someone shares, a
+        # glance. Still under the lock: a forget or roster import waiting for this sync must not slip in between.
+        summary.problems.extend(update_blog_after_sync(course_dir, config=config))
     return summary
 
