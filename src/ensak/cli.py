@@ -56,10 +56,10 @@ class GuidedGroup(TyperGroup):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, typer.Exit):
             raise
-        except (click.exceptions.Abort, typer.Abort, KeyboardInterrupt):
+        except (click.exceptions.Abort, typer.Abort, KeyboardInterrupt, EOFError):
             typer.secho("Avbrutet. Det som redan var klart finns kvar; kör kommandot igen för resten.",
                         fg=typer.colors.RED, err=True)
-            raise click.exceptions.Exit(1) from None
+            raise typer.Exit(1) from None
         except Exception as error:
             if ctx.params.get("debug"):
                 raise
@@ -70,7 +70,8 @@ class GuidedGroup(TyperGroup):
                 message = (f"Något oväntat gick fel ({type(error).__name__}: {detail}). Kör samma kommando med "
                            "--debug (ensak --debug ...) för detaljerna och skicka dem till den som sköter ensak.")
             typer.secho(message, fg=typer.colors.RED, err=True)
-            raise click.exceptions.Exit(1) from None
+            # typer's own Exit: the one its main turns into the exit code (click's would show a traceback).
+            raise typer.Exit(1) from None
 
 
 app = typer.Typer(cls=GuidedGroup, help="En sak i taget: run a self-paced staff course on Jupyter and nbgrader.",
