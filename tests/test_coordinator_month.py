@@ -153,7 +153,8 @@ def test_is_everyone_else_kept_and_the_newcomer_added(month):
 @pytest.fixture(scope="module")
 def restored(month):
     """The coordinator's settings edited, a backup, and a restore into a fresh checkout."""
-    from ensak.outreach.blog import write_ledger
+    from ensak.outreach.kursbloggen import store
+    from ensak.outreach.kursbloggen.settings import open_course_blog
 
     course, coordinator, root = month["course"], month["coordinator"], month["root"]
     plan = course / "course.toml"
@@ -164,7 +165,10 @@ def restored(month):
     template = course / "messages" / "invitation.txt.j2"
     template.write_text(template.read_text(encoding="utf-8") + "\nVälkommen från Karin på Växjö stadsbibliotek!\n",
                         encoding="utf-8")
-    write_ledger(course, [])  # the course blog's comments, as `ensak blog` keeps them
+    _, blog = open_course_blog(course)  # a colleague's tip in Kursbloggen
+    store.create_post(blog, store.Member(learner_id(EVERYONE[1]), ""), kind="tips", title="Ett tips",
+                      body="Prova poddar.", now=dt.datetime(2027, 2, 1, tzinfo=dt.timezone.utc))
+    blog.dispose()
     made = coordinator.run("backup", "--out", str(root / "kopia.tar.gz"))
     fresh = Coordinator(shipped_course(root / "ny-kurs"), root / "hem")
     back = fresh.run("restore", str(root / "kopia.tar.gz"))
@@ -177,14 +181,14 @@ def test_does_the_backup_hold_the_coordinators_own_files(restored):
     assert restored["made"].code == 0, restored["made"].text
     with tarfile.open(restored["fresh"].course.parent / "kopia.tar.gz") as archive:
         names = set(archive.getnames())
-    assert {"course.toml", "roster.csv", "messages/invitation.txt.j2", "blog/comments.json",
+    assert {"course.toml", "roster.csv", "messages/invitation.txt.j2", "blog/kursbloggen.json",
             "gradebook/gradebook.db"} <= names
 
 
 def test_does_a_restore_into_a_fresh_checkout_bring_back_the_course_and_say_what(restored):
     back, fresh, course = restored["back"], restored["fresh"].course, restored["course"]
     assert back.code == 0, back.text
-    for said in ("course.toml", "messages/", "roster.csv", "rättningsboken", "blog/"):
+    for said in ("course.toml", "messages/", "roster.csv", "rättningsboken", "Kursbloggen"):
         assert said in back.out, back.out
     assert 'organisation = "Växjö stadsbibliotek"' in (fresh / "course.toml").read_text(encoding="utf-8")
     assert "Karin på Växjö" in (fresh / "messages" / "invitation.txt.j2").read_text(encoding="utf-8")

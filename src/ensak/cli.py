@@ -281,7 +281,8 @@ def schedule(
 
 @app.command()
 def message(
-    kind: str = typer.Argument(..., help="invitation, nudge, last-call or thanks."),
+    kind: str = typer.Argument(..., help="invitation, nudge, last-call, thanks, or kursbloggen (the blog's "
+                               "e-mail digest for those who asked for it)."),
     task: str = typer.Option(None, "--task", help="The task an invitation is for."),
     to: list[str] = typer.Option(None, "--to", help="Only these learner ids (repeat the option)."),
     reason: str = typer.Option(None, "--reason", help="Nudge --to learners for this reason instead of "
@@ -301,6 +302,9 @@ def message(
 
     if not edit:
         _load_course_or_fail(course_dir)
+    if kind == "kursbloggen" and not edit:
+        _blog_digests(course_dir, send=send, when=today, outbox=outbox)
+        return
     outcome = message_command(course_dir, kind, task=task, to=to, reason=reason, send_now=send, force=force,
                               outbox=outbox, retry_uncertain=retry_uncertain, edit=edit,
                               today=today.date() if today else None)
@@ -308,6 +312,32 @@ def message(
         typer.secho(f"Obs! {warning}", fg=typer.colors.YELLOW)
     typer.echo(outcome.text)
     raise typer.Exit(code=outcome.exit_code)
+
+
+def _blog_digests(course_dir: Path, *, send: bool, when: dt.datetime | None, outbox: bool = False) -> None:
+    """`ensak message kursbloggen`: the e-mail digests of those who asked for one (ensak.outreach.kursbloggen)."""
+    from zoneinfo import ZoneInfo
+
+    from ensak.clock import utc_now
+    from ensak.outreach.kursbloggen.digest_mail import digest_messages, send_digests
+    from ensak.outreach.messages import MessageError, SmtpSettings, format_delivery, format_preview
+
+    # --today: everything written by the end of that day, in the course's time.
+    zone = ZoneInfo(_load_course_or_fail(course_dir).timezone)
+    now = (dt.datetime.combine(when.date(), dt.time(23, 59), tzinfo=zone) if when else utc_now()
+           ).astimezone(dt.timezone.utc)
+    try:
+        if not send:
+            messages, _ = digest_messages(course_dir, now)
+            typer.echo(format_preview(course_dir, messages) if messages else
+                       "Ingen som har bett om Kursbloggens sammanfattning har något nytt att få.")
+            return
+        result = send_digests(course_dir, now, smtp=SmtpSettings.from_env(), outbox=outbox)
+    except MessageError as exc:
+        fail(str(exc))
+    typer.echo(format_delivery(result, course_dir))
+    if result.failed or result.uncertain:
+        raise typer.Exit(code=1)
 
 
 @app.command("sync")
@@ -416,30 +446,62 @@ def report(
     typer.echo(report_command(course_dir, out, with_names=with_names, today=today.date() if today else None))
 
 
-@app.command()
+blog_app = typer.Typer(help="Kursbloggen, the course's closed blog: a hub service under `ensak hub`, or `serve` "
+                       "on this machine.", no_args_is_help=False)
+app.add_typer(blog_app, name="blog")
+
+
+@blog_app.callback(invoke_without_command=True)
 def blog(
+    context: typer.Context,
     export: Path = typer.Option(None, "--export", help="After the course: write the posts whose authors agreed "
                                 "to open publishing as Markdown files (with front matter) into this folder."),
     course_dir: Path = COURSE_DIR,
 ) -> None:
-    """Compile the closed course blog from shared reflections and comments, and release it to the learners."""
-    from ensak.course.lock import BusyError
-    from ensak.outreach.blog import (
-        BlogError,
-        export_public,
-        format_summary,
-        update_blog,
-    )
+    """How many posts and comments Kursbloggen holds, or (--export) the posts consented for publishing."""
+    if context.invoked_subcommand is not None:
+        return
+    from ensak.outreach.kursbloggen.export import ExportError, write_public_export
+    from ensak.outreach.kursbloggen.queries import totals
+    from ensak.outreach.kursbloggen.settings import open_course_blog
+
+    _load_course_or_fail(course_dir)
+    opened = open_course_blog(course_dir, create=export is not None)
+    if opened is None:
+        typer.echo("Kursbloggen är tom: ingen har skrivit något ännu. Den öppnas under ensak hub på "
+                   "/services/kursbloggen/, eller på den här datorn med: ensak blog serve")
+        return
+    settings, engine = opened
+    try:
+        if export is not None:
+            written = write_public_export(settings, engine, export)
+            typer.echo(f"{len(written)} inlägg med publiceringsmedgivande är skrivna till {export}.")
+            return
+        posts, comments = totals(engine)
+        typer.echo(f"Kursbloggen: {posts} inlägg och {comments} kommentarer. Den öppnas under ensak hub på "
+                   "/services/kursbloggen/, eller på den här datorn med: ensak blog serve")
+    except ExportError as exc:
+        fail(str(exc))
+    finally:
+        engine.dispose()
+
+
+@blog_app.command("serve")
+def blog_serve(
+    port: int = typer.Option(8765, help="Port on this machine's loopback address (127.0.0.1: there is no password)."),
+    course_dir: Path = COURSE_DIR,
+) -> None:
+    """Run Kursbloggen on this machine without a hub; each person picks their name from the roster. Ctrl-C stops it."""
+    from ensak.outreach.kursbloggen.local import serve_local
+    from ensak.outreach.kursbloggen.settings import BlogSettingsError, load_settings
 
     _load_course_or_fail(course_dir)
     try:
-        if export is not None:
-            written = export_public(course_dir, export)
-            typer.echo(f"{len(written)} inlägg med publiceringsmedgivande är skrivna till {export}.")
-            return
-        typer.echo(format_summary(update_blog(course_dir)))
-    except (BlogError, BusyError) as exc:
+        serve_local(load_settings(course_dir), port=port, echo=typer.echo)
+    except BlogSettingsError as exc:
         fail(str(exc))
+    except OSError as exc:
+        fail(f"Kursbloggen kunde inte starta på port {port} ({exc.strerror or exc}). Välj en annan med --port.")
 
 
 @app.command()

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -509,10 +508,10 @@ def _environment() -> Environment:
     return Environment(loader=PackageLoader("ensak.analytics", "templates"), autoescape=select_autoescape(["html", "j2"]))
 
 
-def render_html(views: CourseViews, blog_href: str | None = None) -> str:
+def render_html(views: CourseViews, blog: dict | None = None) -> str:
     """The report as one self-contained HTML page (charts inline, no external files).
 
-    `blog_href` links the compiled course blog (ensak.outreach.blog), relative to the report.
+    `blog` links Kursbloggen (ensak.outreach.kursbloggen.settings.blog_overview: href, local, posts, comments).
     """
     position = views.position
 
@@ -556,7 +555,7 @@ def render_html(views: CourseViews, blog_href: str | None = None) -> str:
         min_group=P.MIN_GROUP_SIZE,
         problems=len(views.answer_problems),
         rules=views.course.nudge,
-        blog_href=blog_href,
+        blog=blog,
     )
 
 
@@ -596,13 +595,9 @@ def write_views(views: CourseViews, course_dir: Path, out_dir: Path) -> dict[str
     prefix = REPORT_WITH_NAMES_STEM if views.with_names else REPORT_STEM
     stem = f"{prefix}-{ascii_slug(views.course.id, 'kurs')}-{views.today.isoformat()}"
     html_path = out_dir / f"{stem}.html"
-    from ensak.outreach.blog import (
-        blog_index,  # here, so that reading the views never loads the blog's widgets
-    )
+    from ensak.outreach.kursbloggen.settings import blog_overview  # here: reading the views never needs the blog
 
-    blog = blog_index(course_dir)
-    blog_href = Path(os.path.relpath(blog, out_dir.resolve())).as_posix() if blog else None
-    write_atomically(html_path, render_html(views, blog_href))
+    write_atomically(html_path, render_html(views, blog_overview(course_dir)))
     xlsx_path = write_workbook(views, out_dir / f"{stem}.xlsx")
     return {"html": html_path, "xlsx": xlsx_path}
 

@@ -1,7 +1,8 @@
 """Backups of a course's state in one archive, and restoring one: the gradebook, the collected,
 graded and fed-back submissions, the exchange, the roster with its history, the journals of sync and
-messages, the course blog's data, and the coordinator's own settings (course.toml and the message
-templates she edited in messages/), so that a restore into a fresh checkout is the same course.
+messages, Kursbloggen's rows (in JSON, whatever database it lives in), and the coordinator's own
+settings (course.toml and the message templates she edited in messages/), so that a restore into a
+fresh checkout is the same course.
 
 The gradebook goes in as it is stored: an SQLite gradebook as a consistent copy taken with SQLite's
 backup API (safe while formgrader has it open), a PostgreSQL gradebook as its rows, table by table,
@@ -36,9 +37,8 @@ from ensak.nbgrader.api import course_settings, load_config, sqlite_file
 FORMAT = 1
 MANIFEST = "manifest.json"
 # The course's state (git-ignored): a restore puts it back only into a course without any, or with --replace.
-# blog/ is the course blog's comment ledger; source/ and release/kursbloggen are its compiled edition.
-COURSE_FOLDERS = ("submitted", "autograded", "feedback", "outbox", "blog", "source/kursbloggen",
-                  "release/kursbloggen")
+# Kursbloggen's data goes in as rows (BLOG_ROWS), whatever database it lives in: never its files.
+COURSE_FOLDERS = ("submitted", "autograded", "feedback", "outbox")
 COURSE_FILES = ("roster.csv",)
 # The coordinator's own settings. A fresh checkout has the repository's course.toml: a restore replaces it
 # (and her templates) with the archived ones, setting aside what differs, without asking for --replace.
@@ -51,9 +51,7 @@ DESCRIPTIONS = {
     "autograded": "de rättade inlämningarna (autograded/)",
     "feedback": "återkopplingen (feedback/)",
     "outbox": "skickade meddelanden och loggen över dem (outbox/)",
-    "blog": "kursbloggens kommentarer (blog/)",
-    "source/kursbloggen": "kursbloggen (source/kursbloggen)",
-    "release/kursbloggen": "kursbloggen (release/kursbloggen)",
+    "kursbloggen": "Kursbloggen (inlägg, kommentarer och deltagarnas inställningar)",
     "roster.csv": "deltagarlistan med historik (roster.csv)",
     "course.toml": "kursens plan och inställningar (course.toml: start, organisation, avsändare)",
     "messages": "dina redigerade meddelandemallar (messages/)",
@@ -64,6 +62,7 @@ GRADEBOOK_ROWS = "gradebook/rows.json"
 # Other SQLite files beside the gradebook (the sync journal): copied with the backup API as well.
 JOURNALS_FOLDER = "gradebook"
 EXCHANGE_PREFIX = "exchange"
+BLOG_ROWS = "blog/kursbloggen.json"
 
 
 class BackupError(Exception):
@@ -175,6 +174,39 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def blog_rows(course_dir: Path) -> dict | None:
+    """Kursbloggen's rows (ensak.outreach.kursbloggen.care.dump_blog), or None while the blog is empty."""
+    from ensak.outreach.kursbloggen.care import dump_blog
+    from ensak.outreach.kursbloggen.settings import open_course_blog
+
+    opened = open_course_blog(course_dir, create=False)
+    if opened is None:
+        return None
+    _, engine = opened
+    try:
+        dump = dump_blog(engine)
+    finally:
+        engine.dispose()
+    return dump if any(dump["tables"].values()) else None
+
+
+def write_blog_rows(course_dir: Path, dump: dict) -> None:
+    """Replace Kursbloggen's rows with `dump` (its tables are made where missing)."""
+    from ensak.outreach.kursbloggen.care import load_blog
+    from ensak.outreach.kursbloggen.settings import open_course_blog
+
+    _, engine = open_course_blog(course_dir)
+    try:
+        load_blog(engine, dump)
+    finally:
+        engine.dispose()
+
+
+def _write_json(path: Path, data) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
 def _stage(course_dir: Path, config: Config, staging: Path) -> dict:
     """Lay out everything to archive in `staging`; return the manifest."""
     settings = course_settings(config)
@@ -206,6 +238,9 @@ def _stage(course_dir: Path, config: Config, staging: Path) -> dict:
     exchange = settings.exchange_root / settings.course_id
     if exchange.is_dir():
         shutil.copytree(exchange, staging / EXCHANGE_PREFIX, symlinks=True)
+    blog = blog_rows(course_dir)
+    if blog is not None:
+        _write_json(staging / BLOG_ROWS, blog)
     files = {str(p.relative_to(staging)): _sha256(p) for p in sorted(staging.rglob("*"))
              if p.is_file() and not p.is_symlink()}
     return {"format": FORMAT, "course_id": settings.course_id, "gradebook": kind,
@@ -354,9 +389,11 @@ def restore_backup(course_dir: Path | str, archive: Path | str, *, config: Confi
             # A server gradebook holding learners counts as content; tasks alone can be generated again.
             server_rows = sqlite_file(db_url) is None and any(
                 gradebook_rows(db_url).get(t) for t in ("student", "submitted_assignment"))
-            if (present or server_rows) and not replace:
+            blog = blog_rows(course_dir)
+            if (present or server_rows or blog) and not replace:
                 listing = ", ".join([str(_relative(p, course_dir)) for p in present]
-                                    + (["rättningsboken i databasen"] if server_rows else []))
+                                    + (["rättningsboken i databasen"] if server_rows else [])
+                                    + (["Kursbloggen"] if blog else []))
                 raise BackupError(f"Kursen har redan innehåll ({listing}). Lägg till --replace för att ersätta "
                                   "det; det som finns nu flyttas då undan till en mapp restore-… i kursen.")
             result = RestoreResult(archive, manifest["created"], manifest["gradebook"], len(manifest["files"]))
@@ -388,8 +425,17 @@ def restore_backup(course_dir: Path | str, archive: Path | str, *, config: Confi
                 aside.parent.mkdir(parents=True, exist_ok=True)
                 aside.write_text(json.dumps(gradebook_rows(db_url), ensure_ascii=False), encoding="utf-8")
                 result.set_aside = set_aside
+            if blog:
+                _write_json(set_aside / BLOG_ROWS, blog)
+                result.set_aside = set_aside
             _restore_gradebook(content, manifest, db_url, result)
             result.restored.insert(0, DESCRIPTIONS["gradebook"])
+            if (content / BLOG_ROWS).is_file():
+                write_blog_rows(course_dir, json.loads((content / BLOG_ROWS).read_text(encoding="utf-8")))
+                result.restored.append(DESCRIPTIONS["kursbloggen"])
+            elif blog:
+                # The archived course's blog was empty: so is the restored one.
+                write_blog_rows(course_dir, {**blog, "tables": {}})
             for journal in sorted((content / JOURNALS_FOLDER).glob("*.db")):
                 if journal.name != Path(GRADEBOOK_SQLITE).name:
                     _copy_sqlite(journal, course_dir / JOURNALS_FOLDER / journal.name)

@@ -94,6 +94,9 @@ def _vacuum(db_url: str) -> None:
         with engine.connect() as connection:
             # PostgreSQL's plain VACUUM only marks the space free; FULL writes each table anew.
             connection.execute(sa.text("VACUUM FULL" if connection.dialect.name == "postgresql" else "VACUUM"))
+            if connection.dialect.name == "sqlite":
+                # A database in WAL mode (Kursbloggen's) keeps recent pages in its -wal file until checkpointed.
+                connection.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
     finally:
         engine.dispose()
 
@@ -177,34 +180,27 @@ def _remove_rows(path: Path, learner: str) -> int:
     return deleted
 
 
-def _forget_in_blog(course_dir: Path, person: Person, config: Config, task_ids: list[str]) -> list[str]:
-    """Drop the learner's comments (and the comments on their posts) from the blog's ledger and compile
-    the blog again, which takes their posts out of it, out of its release and out of the gradebook."""
-    from ensak.outreach import blog
+def _forget_in_blog(course_dir: Path, person: Person, gradebook_url: str) -> list[str]:
+    """Erase the learner's posts (with the conversation under them), comments, settings and digest notes from
+    Kursbloggen's database (ensak.outreach.kursbloggen.care), and take their name out of what colleagues
+    wrote; colleagues' replies to their comments stay."""
+    from ensak.outreach.kursbloggen.care import erase_member
+    from ensak.outreach.kursbloggen.settings import open_course_blog
 
-    if not blog.blog_folder(course_dir).exists() and not blog.ledger_path(course_dir).exists():
+    opened = open_course_blog(course_dir, create=False)
+    if opened is None:
         return []
-    removed = []
-    theirs = {blog.post_id(task_id, person.id) for task_id in [*task_ids, blog.BLOG_ID]}
-    ledger = blog.load_ledger(course_dir)
-    kept = [c for c in ledger if c.author != person.id and c.post not in theirs]
-    if len(kept) != len(ledger):
-        blog.write_ledger(course_dir, kept)
-        removed.append(f"{len(ledger) - len(kept)} kommentarer i kursbloggen")
-
-    def names_them(path: Path) -> bool:
-        return _mentions(path, person) or any(post in path.read_text(encoding="utf-8", errors="ignore")
-                                              for post in theirs)
-
-    in_blog = [p for p in blog.blog_folder(course_dir).glob("*") if p.is_file() and names_them(p)]
-    if not removed and not in_blog:
+    settings, engine = opened
+    try:
+        full_name = f"{person.first_name} {person.last_name}".strip()
+        erased = erase_member(engine, person.id, [*person.identifiers(), full_name])
+    finally:
+        engine.dispose()
+    if not (erased.posts or erased.comments or erased.digest_notes or erased.names_removed):
         return []
-    summary = blog.update_blog(course_dir, config=config, force=True)
-    if summary.problems:
-        raise ForgetError("Kursbloggen kunde inte byggas om utan deltagaren: " + " ".join(summary.problems)
-                          + " Rätta felet och kör ensak forget igen.")
-    removed.append("deltagarens inlägg i kursbloggen (bloggen är byggd och utlämnad på nytt)")
-    return removed
+    if settings.db_url != gradebook_url:   # a blog in the gradebook's database is vacuumed with it
+        _vacuum(settings.db_url)
+    return [str(erased)]
 
 
 def _outbox_messages(outbox: Path, learner: str, email: str) -> list[Path]:
@@ -266,8 +262,7 @@ def forget_learner(course_dir: Path | str, learner: str, *, config: Config | Non
         "Säkerhetskopior gjorda före i dag innehåller fortfarande deltagaren: ta bort dem eller låt dem gå ut "
         "enligt er gallringsrutin.",
         "Finns personen kvar i personallistan från HR läggs hen till igen vid nästa import: ta bort raden där först.",
-        "Har kursbloggen exporterats för publicering (ensak blog --export): exportera igen till samma mapp. "
-        "Kollegor som hämtat bloggen tidigare har kvar sin gamla kopia tills de hämtar den igen.",
+        "Har kursbloggen exporterats för publicering (ensak blog --export): exportera igen till samma mapp.",
     ]
     return report
 
@@ -301,7 +296,6 @@ def _erase(course_dir: Path, course, config: Config, learner: str, reports: Path
             report.removed.append(f"mappen {folder.parent.name}/{learner}")
 
     report.removed += _remove_from_gradebook(config, learner)
-    # After the gradebook: the blog takes names from the roster and the gradebook.
     if _remove_rows(state_path(course_dir), learner):
         report.removed.append("rader i synkroniseringens logg")
 
@@ -316,8 +310,7 @@ def _erase(course_dir: Path, course, config: Config, learner: str, reports: Path
     if remove_learner(course_dir, learner):
         report.removed.append("raden i roster.csv")
 
-    report.removed += _forget_in_blog(course_dir, person, config, course.task_ids)
-    # Last: the blog's new edition replaced cells in the gradebook too.
+    report.removed += _forget_in_blog(course_dir, person, settings.db_url)
     _vacuum(settings.db_url)
 
     reports = Path(reports) if reports is not None else course_dir / "reports"

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from ensak.course.plan import COURSE_FILE
 from ensak.learner.answers import ANSWERS_FILE
-from ensak.outreach.blog import BLOG_ID
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 COURSE_FILES = (COURSE_FILE, "nbgrader_config.py")
@@ -33,8 +32,7 @@ def create_instance(target: Path | str, template: Path | str | None = None) -> P
         if (target / name).exists():
             shutil.rmtree(target / name)
         shutil.copytree(template / name, target / name,
-                        # The compiled course blog holds one cohort's names: never carried to another.
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", ANSWERS_FILE, BLOG_ID))
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", ANSWERS_FILE))
     (target / "gradebook").mkdir(exist_ok=True)
     (target / "exchange").mkdir(exist_ok=True)
     return target

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 KINDS = ("invitation", "nudge", "last-call", "thanks")
-KIND_LABELS = {"invitation": "Inbjudan", "nudge": "Påminnelse", "last-call": "Sista chansen", "thanks": "Tack"}
+KIND_LABELS = {"invitation": "Inbjudan", "nudge": "Påminnelse", "last-call": "Sista chansen", "thanks": "Tack",
+               # Built by ensak.outreach.kursbloggen.digest_mail, from what each learner has not been sent yet.
+               "kursbloggen": "Kursbloggens sammanfattning"}
 
 
 class MessageError(Exception):
