@@ -119,8 +119,8 @@ class CoordinatorPanel(w.VBox):
         lines = [f"Insamlade: {len(summary.collected)}. Rättade: {len(summary.graded)}. "
                  f"Återkoppling utlämnad: {len(summary.feedback)}."]
         if summary.waiting_for_manual_grading:
-            lines.append(f"{count_noun(summary.waiting_for_manual_grading, 'inlämning', 'inlämningar')} väntar på att "
-                         "du bedömer reflektionen "
+            waiting = count_noun(summary.waiting_for_manual_grading, "inlämning", "inlämningar")
+            lines.append(f"{waiting} väntar på att du bedömer reflektionen "
                          "i formgrader.")
         lines += [f"Att titta på: {note}" for note in summary.notes]
         lines += [f"⚠ Problem: {problem}" for problem in summary.problems]
