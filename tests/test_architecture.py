@@ -52,7 +52,7 @@ MAY_IMPORT = {
     "outreach": {"course", "learner", "nbgrader", "analytics"},
     "care": {"course", "nbgrader", "outreach", "sync"},
     "coordinator": {"course", "outreach", "sync"},
-    "hub": {"course", "nbgrader"},
+    "hub": {"course", "nbgrader", "learner"},
 }
 
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from traitlets.config import Config
 
 from ensak.course.lock import BusyError, course_lock
-from ensak.nbgrader.api import course_settings, load_config, sqlite_file
+from ensak.nbgrader.api import course_settings, ensure_gradebook, load_config, sqlite_file
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -139,9 +139,8 @@ def gradebook_rows(db_url: str) -> dict[str, list[dict]]:
 def write_gradebook_rows(db_url: str, rows: dict[str, list[dict]]) -> None:
     """Replace everything in the gradebook at `db_url` with `rows` (nbgrader creates the tables)."""
     import sqlalchemy as sa
-    from nbgrader.api import Gradebook
 
-    Gradebook(db_url).close()  # creates nbgrader's schema where it is missing
+    ensure_gradebook(db_url)  # nbgrader's schema, whole, where it is missing
     tables = _gradebook_tables()
     engine = sa.create_engine(db_url)
     try:

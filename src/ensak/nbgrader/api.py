@@ -150,6 +150,9 @@ def _is_half_made(path: Path) -> bool:
         return all(db.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0] == 0 for table in tables)
 
 
+NBGRADER_VERSION_TABLE = "alembic_version"
+
+
 def ensure_gradebook(db_url: str) -> None:
     """Create nbgrader's gradebook at `db_url` if there is none yet: whole, or not at all.
 
@@ -166,15 +169,24 @@ def ensure_gradebook(db_url: str) -> None:
 
         engine = sa.create_engine(db_url)
         try:
-            if sa.inspect(engine).get_table_names():
+            # nbgrader's own version table: Kursbloggen's tables may share the database (with a
+            # version table of their own), and nbgrader takes any table at all for a gradebook.
+            if NBGRADER_VERSION_TABLE in sa.inspect(engine).get_table_names():
                 return
+            try:
+                version = get_alembic_version()
+            except (OSError, subprocess.CalledProcessError) as exc:
+                raise _setup_error(exc, "databasen") from None
+            Gradebook(db_url).close()
+            with engine.begin() as connection:
+                if NBGRADER_VERSION_TABLE not in sa.inspect(connection).get_table_names():
+                    # What nbgrader does for an empty database, done here for one that was not empty.
+                    connection.execute(sa.text(f"CREATE TABLE {NBGRADER_VERSION_TABLE} "
+                                               "(version_num VARCHAR(32) NOT NULL)"))
+                    connection.execute(sa.text(f"INSERT INTO {NBGRADER_VERSION_TABLE} (version_num) VALUES (:v)"),
+                                       {"v": version})
         finally:
             engine.dispose()
-        try:
-            get_alembic_version()
-        except (OSError, subprocess.CalledProcessError) as exc:
-            raise _setup_error(exc, "databasen") from None
-        Gradebook(db_url).close()
         return
     if path.exists() and not _is_half_made(path):
         return

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ensak.learner.blog_client import SERVICE_NAME
+from ensak.nbgrader.api import ensure_gradebook
 from ensak.outreach.kursbloggen.database import blog_db_url
 
 LOCAL_URL = "http://127.0.0.1:8765/"   # `ensak blog serve`'s default address
@@ -97,6 +98,10 @@ def open_course_blog(course_dir: Path | str, *, create: bool = True):
             engine.dispose()
             return None
         engine.dispose()
+    if settings.db_url == settings.gradebook_url:
+        # Beside the gradebook in one server database: nbgrader's tables first, or nbgrader would take the
+        # blog's tables for a gradebook it had made and never stamp its own schema version.
+        ensure_gradebook(settings.db_url)
     return settings, open_blog_database(settings.db_url)
 
 
