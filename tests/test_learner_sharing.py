@@ -27,7 +27,7 @@ def test_is_nothing_shared_or_published_until_the_learner_chooses(tmp_path):
 
 def test_does_ticking_share_save_the_choice_and_say_so_in_words(tmp_path):
     widget = SharingChoice(store=AnswerStore(tmp_path))
-    widget.share_box.value = True
+    widget.consents.value = ("share",)
     assert saved(tmp_path, SHARING_KEY)["value"] == {"share": True, "publish": False}
     assert "✓ <strong>Delas med kurskamraterna</strong>" in widget.summary.value
     assert "✗ <strong>Publiceras inte öppet.</strong>" in widget.summary.value
@@ -35,10 +35,10 @@ def test_does_ticking_share_save_the_choice_and_say_so_in_words(tmp_path):
 
 def test_is_publishing_openly_a_separate_choice(tmp_path):
     widget = SharingChoice(store=AnswerStore(tmp_path))
-    widget.share_box.value = True
-    widget.publish_box.value = True
+    widget.consents.value = ("share",)
+    widget.consents.value = ("share", "publish")
     assert saved(tmp_path, SHARING_KEY)["value"] == {"share": True, "publish": True}
-    widget.publish_box.value = False
+    widget.consents.value = ("share",)
     assert saved(tmp_path, SHARING_KEY)["value"] == {"share": True, "publish": False}, "publishing withdrawn"
 
 
@@ -89,7 +89,7 @@ def test_is_a_comment_saved_with_an_id_of_its_own_and_the_box_emptied(tmp_path):
     assert len({c["id"] for c in comments}) == 2
     assert widget.box.value == ""
     assert "✓ Vilken bra idé med lokalhistorien!" in widget.written.value
-    assert "Svara Åsa Öberg" in widget.children[0].value
+    assert widget.box.description == "Svara Åsa Öberg", "the box is labelled with whom it answers"
 
 
 def test_does_pressing_save_on_an_empty_box_save_nothing(tmp_path):

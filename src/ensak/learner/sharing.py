@@ -12,12 +12,14 @@ from typing import Any
 import ipywidgets as w
 
 from ensak.learner.answers import AnswerStore, now_iso
-from ensak.learner.base import AnswerWidget, escape
+from ensak.learner.base import AnswerWidget, escape, label_above
+from ensak.learner.controls import ChoiceGroup
 
 SHARING_KEY = "dela-reflektion"
 COMMENT_KEY_PREFIX = "kommentar-"
 # A comment is a few sentences to a colleague; a wall of text belongs in one's own post.
 MAX_COMMENT_CHARS = 2000
+QUESTION = "Vill du dela ditt blogginlägg?"
 
 
 def sharing_from_answer(value: Any) -> dict[str, bool]:
@@ -33,7 +35,7 @@ def describe_sharing(share: bool, publish: bool) -> str:
               "✗ <strong>Delas inte</strong> med kurskamraterna. Bara kursledaren läser ditt inlägg.")
     public = ("✓ <strong>Får publiceras öppet</strong> efter kursen, med ditt förnamn." if publish else
               "✗ <strong>Publiceras inte öppet.</strong>")
-    return f'<p class="ensak-sharing" role="status">{course}<br>{public}</p>'
+    return f'<p class="ensak-sharing">{course}<br>{public}</p>'
 
 
 class SharingChoice(AnswerWidget):
@@ -47,20 +49,18 @@ class SharingChoice(AnswerWidget):
     kind = "answer"
 
     def __init__(self, key: str = SHARING_KEY, *, store: AnswerStore | None = None):
-        self.share_box = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"),
-                                    description="Dela mitt blogginlägg med kurskamraterna i kursbloggen")
-        self.publish_box = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"),
-                                      description="Mitt inlägg får också publiceras på bibliotekets öppna blogg "
-                                                  "efter kursen, med mitt förnamn")
+        # Two separate consents, one group named by the question they answer.
+        self.consents = ChoiceGroup(QUESTION, [
+            "Dela mitt blogginlägg med kurskamraterna i kursbloggen",
+            "Mitt inlägg får också publiceras på bibliotekets öppna blogg efter kursen, med mitt förnamn",
+        ], values=["share", "publish"], multiple=True)
         self.summary = w.HTML()
         super().__init__(key, store=store)
         self.children = [
-            w.HTML("<p><strong>Vill du dela ditt blogginlägg?</strong></p>"
-                   "<p>Kursbloggen är stängd: bara de som går kursen kan läsa den. Där står ditt namn vid "
+            w.HTML("<p>Kursbloggen är stängd: bara de som går kursen kan läsa den. Där står ditt namn vid "
                    "inlägget, kollegorna kan svara med kommentarer och kursledarens kommentar syns också. "
                    "Att publicera öppet är ett eget val – då kan vem som helst läsa inlägget.</p>"),
-            self.share_box,
-            self.publish_box,
+            self.consents,
             self.summary,
             w.HTML("<p><em>Du kan ändra dig: ändra bockarna här och lämna in uppgiften igen. Nästa gång "
                    "kursbloggen uppdateras följer den ditt senaste val.</em></p>"),
@@ -70,22 +70,20 @@ class SharingChoice(AnswerWidget):
         saved = self.saved_value
         if saved is not None:
             choice = sharing_from_answer(saved)
-            self.share_box.value = choice["share"]
-            self.publish_box.value = choice["publish"]
+            self.consents.value = tuple(k for k in ("share", "publish") if choice[k])
             self.show_status("Ditt tidigare val är återställt.")
         self._restoring = False
-        self.share_box.observe(self._changed, names="value")
-        self.publish_box.observe(self._changed, names="value")
+        self.consents.observe(self._changed, names="selected")
         self._show_summary()
 
     @property
     def choice(self) -> dict[str, bool]:
-        return {"share": bool(self.share_box.value), "publish": bool(self.publish_box.value)}
+        chosen = self.consents.value
+        return {"share": "share" in chosen, "publish": "publish" in chosen}
 
     def choose(self, *, share: bool, publish: bool = False) -> None:
         """Set both choices as a learner ticking the boxes would (tests and the demo cohort)."""
-        self.share_box.value = share
-        self.publish_box.value = publish
+        self.consents.value = tuple(k for k, yes in (("share", share), ("publish", publish)) if yes)
         # Unticking what was never ticked changes nothing, so save the choice explicitly once.
         self.save(self.choice)
 
@@ -95,7 +93,7 @@ class SharingChoice(AnswerWidget):
         self.choose(share=share, publish=share and rng.random() < traits.get("publish", 0.4))
 
     def _show_summary(self) -> None:
-        self.summary.value = describe_sharing(self.share_box.value, self.publish_box.value)
+        self.summary.value = describe_sharing(**self.choice)
 
     def _changed(self, _change) -> None:
         self._show_summary()
@@ -116,14 +114,13 @@ class BlogComment(AnswerWidget):
             raise ValueError(f"A blog comment's key starts with {COMMENT_KEY_PREFIX!r}, got {key!r}.")
         self.author = author
         label = f"Svara {author}" if author else "Svara på inlägget"
-        self.box = w.Textarea(placeholder="Skriv en kommentar till inlägget …",
-                              layout=w.Layout(width="100%", height="4em"))
+        self.box = label_above(w.Textarea(description=label, placeholder="Skriv en kommentar till inlägget …",
+                                          rows=3, layout=w.Layout(width="100%")))
         self.save_button = w.Button(description="Spara kommentaren", icon="comment")
         self.save_button.on_click(lambda _: self.write(self.box.value))
         self.written = w.HTML()
         super().__init__(key, store=store)
-        self.children = [w.HTML(f"<p><strong>{escape(label)}</strong></p>"), self.box, self.save_button,
-                         self.written, self.status]
+        self.children = [self.box, self.save_button, self.written, self.status]
         self._show_written()
 
     @property
@@ -144,9 +141,8 @@ class BlogComment(AnswerWidget):
                              "tecken, eller skriv ett eget inlägg om det.", problem=True)
             return False
         comment = {"id": uuid.uuid4().hex, "text": text, "written": written or now_iso()}
-        self.save({"comments": [*self.comments, comment]})
         # AnswerWidget.save reports a failed write in the status line rather than raising.
-        saved = "⚠" not in self.status.value
+        saved = self.save({"comments": [*self.comments, comment]})
         if saved:
             # The box empties so that pressing the button again cannot save the same words twice.
             self.box.value = ""
