@@ -93,13 +93,15 @@ def test_is_each_session_the_first_chosen_weekday_on_or_after_release(release, w
 
 
 def test_does_the_calendar_hold_one_timed_event_with_a_reminder_per_session():
-    releases = [PlannedRelease("00-start", 0, "Start", dt.date(2027, 1, 11)),
-                PlannedRelease("01-andra", 1, "Den andra", dt.date(2027, 1, 27))]
-    sessions = plan_sessions(releases, 4, dt.time(13, 30), 45)
+    releases = [PlannedRelease("00-start", 0, "Start", dt.date(2027, 1, 11), 45),
+                PlannedRelease("01-andra", 1, "Den andra", dt.date(2027, 1, 27), 75)]
+    sessions = plan_sessions(releases, 4, dt.time(13, 30))
     found = events(sessions_calendar(sessions, course_title="Testkursen"))
     assert [str(e["summary"]) for e in found] == ["Kurstid: Uppgift 0 – Start", "Kurstid: Uppgift 1 – Den andra"]
     assert found[0].decoded("dtstart") == dt.datetime(2027, 1, 15, 13, 30)
-    assert found[0].decoded("dtend") == dt.datetime(2027, 1, 15, 14, 15)
+    assert found[0].decoded("dtend") == dt.datetime(2027, 1, 15, 14, 15)  # each session as long as its task
+    assert found[1].decoded("dtend") - found[1].decoded("dtstart") == dt.timedelta(minutes=75)
+    assert "ungefär 75 minuter" in str(found[1]["description"])
     assert str(found[1]["uid"]) == "kurstid-01-andra@ensak"
     alarm = found[0].subcomponents[0]
     assert alarm.name == "VALARM" and alarm.decoded("trigger") == dt.timedelta(minutes=-15)
@@ -115,7 +117,7 @@ def test_does_the_planner_write_the_file_show_the_table_and_save(course_dir):
     found = events((folder / "min-kurstid.ics").read_bytes())
     assert len(found) == 2 and found[0].decoded("dtstart") == dt.datetime(2027, 1, 14, 10, 0)
     assert ">Min kursplan</caption>" in planner.result.value
-    assert "torsdag 14 januari 2027 kl. 10:00" in planner.result.value and "Download" in planner.result.value
+    assert "torsdag 14 januari 2027 kl. 10:00" in planner.result.value and "Ladda ned" in planner.result.value
     value = saved(folder, "kursplan")["value"]
     assert saved(folder, "kursplan")["kind"] == "planner"
     assert value["weekday"] == 3 and value["sessions"][1] == {"task": "01-andra", "release": "2027-01-27",
@@ -138,7 +140,7 @@ def test_are_the_choices_restored_and_replanned_from_the_current_course_plan(cou
     toml = course_dir / "course.toml"
     toml.write_text(toml.read_text(encoding="utf-8").replace("2027-01-27", "2027-02-03"), encoding="utf-8")
     again = CoursePlanner("kursplan", store=AnswerStore(folder), today=dt.date(2027, 1, 4))
-    assert again.weekday.value == 0 and again.minutes.value == planner.minutes.value
+    assert again.weekday.value == 0 and again.time.value == planner.time.value
     assert again.sessions[1].day == dt.date(2027, 2, 8) and "8 februari 2027" in again.result.value
     assert "återställda" in again.status.value
 
@@ -148,14 +150,15 @@ def test_does_a_planner_without_a_course_plan_still_work_and_say_so(tmp_path):
                             course_dir=tmp_path)
     assert planner.approximate and "ungefärliga" in planner.children[0].value
     sessions = planner.make()
-    assert len(sessions) == 12 and sessions[1].task.release == dt.date(2027, 3, 15)
+    assert len(sessions) == 12 and sessions[1].task.release == dt.date(2027, 3, 22)
     assert saved(tmp_path, "kursplan")["value"]["approximate"] is True
 
 
-def test_does_the_real_course_plan_give_every_task_a_session(repo, tmp_path):
+def test_does_the_real_course_plan_give_every_task_a_session_as_long_as_the_task(repo, tmp_path):
     planner = CoursePlanner("kursplan", store=AnswerStore(tmp_path), course_dir=repo, today=dt.date(2027, 1, 1))
     assert [r.id for r in planner.releases] == load_course(repo).task_ids
-    assert len(planner.make()) == len(load_course(repo).tasks)
+    sessions = planner.make()
+    assert [s.minutes for s in sessions] == [t.minutes for t in load_course(repo).tasks]
 
 
 def test_does_the_simulated_learner_book_sessions(course_dir):

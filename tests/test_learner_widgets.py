@@ -43,6 +43,43 @@ def test_does_a_wrong_answer_say_so_and_count_attempts(tmp_path):
     assert saved["attempts"] == 2 and saved["correct"] is True
 
 
+def test_does_a_first_wrong_answer_explain_only_the_chosen_option(tmp_path):
+    """The key is not given away: after one wrong try only the chosen option is explained."""
+    quiz = make_quiz(tmp_path)
+    quiz.chooser.value = "En affisch"
+    quiz.check_button.click()
+    assert OPTIONS[1].why in quiz.feedback.value
+    assert OPTIONS[0].why not in quiz.feedback.value and OPTIONS[2].why not in quiz.feedback.value
+    assert "försökt två gånger" in quiz.feedback.value
+
+
+def test_are_all_options_explained_after_a_second_wrong_try(tmp_path):
+    quiz = make_quiz(tmp_path)
+    for wrong in ("En affisch", "En radiosändning"):
+        quiz.chooser.value = wrong
+        quiz.check_button.click()
+    assert all(option.why in quiz.feedback.value for option in OPTIONS)
+    saved = load_answers(tmp_path)["q-test"]
+    assert saved["attempts"] == 2 and saved["correct"] is False and saved["first_correct"] is False
+
+
+def test_is_a_first_try_right_answer_remembered_after_later_tries(tmp_path):
+    quiz = make_quiz(tmp_path)
+    quiz.chooser.value = "Ett forum"
+    quiz.check_button.click()
+    quiz.chooser.value = "En affisch"
+    quiz.check_button.click()
+    assert load_answers(tmp_path)["q-test"]["first_correct"] is True
+
+
+def test_does_a_restored_first_wrong_answer_still_hide_the_other_explanations(tmp_path):
+    quiz = make_quiz(tmp_path)
+    quiz.chooser.value = "En affisch"
+    quiz.check_button.click()
+    again = make_quiz(tmp_path)
+    assert OPTIONS[1].why in again.feedback.value and OPTIONS[0].why not in again.feedback.value
+
+
 def test_does_pressing_check_without_a_choice_ask_for_one(tmp_path):
     quiz = make_quiz(tmp_path)
     quiz.check_button.click()

@@ -413,5 +413,43 @@ def restore(
         typer.echo(note)
 
 
+@app.command()
+def intyg(
+    out: Path = typer.Option(Path("intyg"), "--out", help="The folder for the certificates (PDF)."),
+    today: dt.datetime | None = TODAY,
+    course_dir: Path = COURSE_DIR,
+) -> None:
+    """Write a Swedish course certificate (kursintyg, PDF) for everyone who has finished the course."""
+    from ensak.outreach.certificates import write_certificates
+
+    _load_course_or_fail(course_dir)
+    written = write_certificates(course_dir, out, today.date() if today else None)
+    if not written:
+        typer.echo("Ingen har gjort klart kursen ännu: alla uppgifter inlämnade, med bevis på det som gjordes. "
+                   "Inga intyg skrevs.")
+        return
+    typer.echo(f"{len(written)} kursintyg skrivna i {out}/:")
+    for path in written:
+        typer.echo(f"  {path.name}")
+
+
+@app.command()
+def pairs(
+    seed: int = typer.Option(None, "--seed", help="Draw the same pairs again (any whole number)."),
+    csv: Path = typer.Option(None, "--csv", help="Also write the pairs to this CSV file."),
+    course_dir: Path = COURSE_DIR,
+) -> None:
+    """Buddy pairs across units from the roster: colleagues who help each other through the tasks."""
+    from ensak.atomic_files import write_atomically
+    from ensak.course.pairs import format_pairs, pairs_csv, pairs_for_course
+
+    _load_course_or_fail(course_dir)
+    groups = pairs_for_course(course_dir, seed)
+    typer.echo(format_pairs(groups))
+    if csv is not None and groups:
+        write_atomically(csv, pairs_csv(groups), newline="")
+        typer.echo(f"Sparat i {csv}.")
+
+
 if __name__ == "__main__":
     app()

@@ -27,6 +27,7 @@ from ensak.learner.base import REGISTRY
 from ensak.nbgrader.api import load_config
 from ensak.nbgrader.release import generate_release, release_tasks
 from ensak.outreach.blog import post_id
+from ensak.outreach.certificates import write_certificates
 from ensak.sync import SyncSummary, sync
 
 DEMO_MARKER = ".ensak-demo"
@@ -37,6 +38,7 @@ LAST_NAMES = ["Öberg", "Ek-Lindqvist", "Ågren", "Håkansson", "Sjöström", "�
               "Al-Hassan", "Strömberg", "Lindén", "Nordqvist", "Öztürk", "Dahlén", "Söderlund", "Hägg",
               "Ljungqvist", "Östlund", "Wikström", "Fägerskiöld"]
 UNITS = ["Stadsbiblioteket", "Filialen i Åby"]
+BLOCKED_AT_BRANCH = ["Facebook", "Instagram"]
 ROLES = ["bibliotekarie", "biblioteksassistent", "barnbibliotekarie", "bibliotekarie", "biblioteksassistent"]
 
 REFLECTION_OPENERS = [
@@ -169,6 +171,8 @@ def answer_widgets(task_folder: Path, notebook: nbformat.NotebookNode, learner: 
     """Answer through the widgets themselves, which save exactly as they do for a person clicking."""
     learner.state.setdefault("texts", EVALUATION_TEXTS)
     learner.state["skill"] = learner.skill
+    # The branch library's network stops two platforms, as many municipal networks do (task 0's check).
+    learner.state["blocked"] = BLOCKED_AT_BRANCH if learner.unit == UNITS[1] else []
     widgets = run_widget_cells(task_folder, notebook)
     with chdir(task_folder):
         for widget in widgets.values():
@@ -305,6 +309,10 @@ def run_demo(output: Path | str, *, learners: int = 20, seed: int = 2010,
     # The simulated course has run its course: the report looks at it on its closing day.
     report = write_report(course_dir, course_dir.parent / "rapport", today=course.closes)
     step("Skriver lägesrapporten", 1, 1)
+    step("Skriver kursintyg", 0, 1)
+    certificates = write_certificates(course_dir, course_dir.parent / "intyg", today=course.closes)
+    step("Skriver kursintyg", 1, 1)
     return {"course_dir": course_dir, "learners": len(cohort), "submissions": submissions,
             "graded": len(summary.graded), "problems": summary.problems, "today": course.closes,
-            "report": report["html"], "workbook": report["xlsx"], "blog": blog.index if blog else None}
+            "report": report["html"], "workbook": report["xlsx"], "blog": blog.index if blog else None,
+            "certificates": certificates}

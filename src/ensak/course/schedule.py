@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from icalendar import Calendar, Event
+
 from ensak.atomic_files import write_atomically
 from ensak.course.lock import course_lock
 from ensak.course.plan import Course, Task, load_course
@@ -63,10 +65,11 @@ def format_plan(course: Course, rows: list[PlannedTask], today: dt.date) -> str:
     lines = [f"{course.title}: start {course.start}, en ny uppgift var {course.pace_days}:e dag, "
              f"kursen stänger {course.closes}. I dag: {today}.", ""]
     width = max(len(r.task.id) + len(r.task.title) for r in rows) + 3
-    lines.append(f"{'Nr':>3}  {'Uppgift':<{width}}{'Släpps':<12}Status")
+    lines.append(f"{'Nr':>3}  {'Uppgift':<{width}}{'Släpps':<12}{'Tid':<9}Status")
     for row in rows:
         name = f"{row.task.id}  {row.task.title}"
-        lines.append(f"{row.task.number:>3}  {name:<{width}}{row.task.release.isoformat():<12}{row.status}")
+        lines.append(f"{row.task.number:>3}  {name:<{width}}{row.task.release.isoformat():<12}"
+                     f"{str(row.task.minutes) + ' min':<9}{row.status}")
     problems = [r.problem for r in rows if r.problem]
     extra = unknown_release_folders(course)
     if problems or extra:
@@ -111,8 +114,6 @@ def format_release(result: ReleaseResult) -> str:
 
 def calendar(course: Course):
     """An iCalendar (icalendar.Calendar) with a whole-day event for each release and one for the closing day."""
-    from icalendar import Calendar, Event
-
     cal = Calendar()
     cal.add("prodid", "-//ensak//En sak i taget//SV")
     cal.add("version", "2.0")

@@ -26,6 +26,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import requests
+
 from ensak.atomic_files import write_atomically
 
 URL_VARIABLE = "ENSAK_NGSHARE_URL"
@@ -131,8 +133,6 @@ class Client:
         self.token = connection.token or os.environ.get(HUB_TOKEN_VARIABLE)
 
     def request(self, method: str, path: str, *, allow: tuple[int, ...] = (), **kwargs) -> dict:
-        import requests
-
         headers = {"Authorization": f"token {self.token}"} if self.token else {}
         try:
             answer = requests.request(method, self.connection.url + path, headers=headers,
@@ -217,6 +217,8 @@ def coordinator_name(config) -> str | None:
 
 def enrol_roster(course_dir: Path | str, config, course_id: str | None = None) -> tuple[list[str], list[str]]:
     """Create the course in ngshare if needed and enrol exactly the active learners of roster.csv."""
+    # Imported here: the learners' nbgrader commands load this module, and only the coordinator's
+    # enrolment needs the roster (and pandas, a second of start-up for every learner's fetch and submit).
     from ensak.course.roster import load_roster
 
     course_id = course_id or config.CourseDirectory.course_id

@@ -27,6 +27,7 @@ from ngshare_exchange import (  # noqa: E402
 from ngshare_exchange.exchange import Exchange  # noqa: E402
 from traitlets import Float, Unicode  # noqa: E402
 
+from ensak.nbgrader.exchange import _copy_into_place  # noqa: E402
 from ensak.nbgrader.ngshare_client import (  # noqa: E402
     HUB_TOKEN_VARIABLE,
     HUB_USER_VARIABLE,
@@ -115,8 +116,6 @@ class NgshareCollect(NgshareExchange, ExchangeCollect):
         return submission
 
     def do_copy(self, src, dest):
-        from ensak.nbgrader.exchange import _copy_into_place
-
         _copy_into_place(lambda files, target: self.decode_dir(files, target), src, Path(dest), "collecting")
 
 
