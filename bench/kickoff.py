@@ -49,6 +49,11 @@ TASK = "00-valkommen"
 CHECK_BUTTON = "Kontrollera mitt svar"
 ALONE_WIDGETS_LIMIT_S = 2.0
 STEP_TIMEOUT_S = 300
+KERNEL_ATTEMPTS = 3
+
+
+class KernelRestarted(RuntimeError):
+    """The kernel was started again (its first start failed): the task's cells must run again."""
 
 
 @dataclass
@@ -105,18 +110,28 @@ class Learner:
                                  json={"path": notebook_path, "type": "notebook", "name": "",
                                        "kernel": {"name": "python3"}})
         made.raise_for_status()
-        kernel = KernelChannel(self, made.json()["kernel"]["id"])
-        try:
-            kernel.wait_until_ready()
-            self.times["kernel"] = time.monotonic() - opened
-            for cell in notebook["cells"]:
-                grading = cell.get("metadata", {}).get("nbgrader", {})
-                if cell["cell_type"] == "code" and not (grading.get("grade") and not grading.get("solution")):
-                    kernel.execute("".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"])
-            kernel.answer_first_quiz()
-            self.times["widgets"] = time.monotonic() - opened
-        finally:
-            kernel.close()
+        kernel_id = made.json()["kernel"]["id"]
+        for attempt in range(1, KERNEL_ATTEMPTS + 1):
+            kernel = KernelChannel(self, kernel_id)
+            try:
+                kernel.wait_until_ready()
+                self.times.setdefault("kernel", time.monotonic() - opened)
+                for cell in notebook["cells"]:
+                    grading = cell.get("metadata", {}).get("nbgrader", {})
+                    if cell["cell_type"] == "code" and not (grading.get("grade") and not grading.get("solution")):
+                        kernel.execute("".join(cell["source"]) if isinstance(cell["source"], list)
+                                       else cell["source"])
+                kernel.answer_first_quiz()
+                self.times["widgets"] = time.monotonic() - opened
+                return
+            except (KernelRestarted, websocket.WebSocketConnectionClosedException):
+                # As JupyterLab does: connect again, and the task runs its cells again in the new kernel.
+                self.times["kernel_restarts"] = attempt
+                if attempt == KERNEL_ATTEMPTS:
+                    raise
+                time.sleep(1)
+            finally:
+                kernel.close()
 
     def hand_in(self) -> None:
         started = time.monotonic()
@@ -147,6 +162,7 @@ class KernelChannel:
             f"{address}/api/kernels/{kernel_id}/channels?session_id={self.session_id}",
             cookie=cookies, header={"X-XSRFToken": learner.xsrf()}, timeout=STEP_TIMEOUT_S)
         self.widgets: dict[str, dict] = {}   # comm id -> the widget's state, as the widget manager keeps it
+        self.deadline = time.monotonic() + STEP_TIMEOUT_S
 
     def close(self) -> None:
         self.socket.close()
@@ -160,8 +176,17 @@ class KernelChannel:
         return msg_id
 
     def receive(self) -> dict:
+        if time.monotonic() > self.deadline:
+            raise TimeoutError(f"the task did not answer within {STEP_TIMEOUT_S} s")
         message = json.loads(self.socket.recv())
         msg_type = message["header"]["msg_type"]
+        if msg_type == "status":
+            # The server says so when the kernel process dies or is started again (its restarter).
+            state = message["content"].get("execution_state")
+            if state == "dead":
+                raise RuntimeError("the kernel died and could not be started again")
+            if state == "restarting":
+                raise KernelRestarted()
         if msg_type == "comm_open" and message["content"].get("target_name") == "jupyter.widget":
             self.widgets[message["content"]["comm_id"]] = dict(message["content"]["data"].get("state", {}))
         elif msg_type == "comm_msg":
@@ -218,10 +243,7 @@ class KernelChannel:
         self.send("comm_msg", {"comm_id": group, "data": {"method": "update", "state": {"selected": [0]},
                                                           "buffer_paths": []}})
         self.send("comm_msg", {"comm_id": button, "data": {"method": "custom", "content": {"event": "click"}}})
-        deadline = time.monotonic() + STEP_TIMEOUT_S
         while "Sparat" not in self.widgets[status].get("value", ""):
-            if time.monotonic() > deadline:
-                raise TimeoutError("the quiz did not answer")
             self.receive()
 
 
@@ -363,7 +385,8 @@ def main() -> None:
         crowd = [Learner(i, password, url, course_id) for i in crowd_ids]
         barrier = threading.Barrier(len(crowd))
         hub_cpu_before = hub_cpu_seconds(state)
-        threads = [threading.Thread(target=learner.run, args=(barrier,)) for learner in crowd]
+        # Daemons: Ctrl-C ends the bench (and its hub) even while a learner waits on the network.
+        threads = [threading.Thread(target=learner.run, args=(barrier,), daemon=True) for learner in crowd]
         started = time.monotonic()
         for thread in threads:
             thread.start()
@@ -377,8 +400,15 @@ def main() -> None:
             if not learner.error and learner.id not in submitted:
                 learner.error = "the submission is not in the exchange"
         errors = [learner for learner in crowd if learner.error]
+        restarted = sum(1 for learner in crowd if learner.times.get("kernel_restarts"))
+        if restarted:
+            print(f"  {restarted} learners' kernels were started again (JupyterLab reconnects and the task reruns)")
         for learner in errors:
             print(f"  error for {learner.id}: {learner.error}")
+        if errors:
+            kept = Path(tempfile.gettempdir()) / "ensak-kickoff-hub.log"
+            shutil.copy(base / "ensak-hub.log", kept)
+            print(f"  the hub's log: {kept}")
         figures = {step: [learner.times[step] for learner in crowd if step in learner.times]
                    for step in ("login", "fetch", "kernel", "widgets", "submit")}
         for step, values in figures.items():

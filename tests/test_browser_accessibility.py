@@ -1,5 +1,5 @@
-"""What ensak renders, checked for WCAG 2.1 AA in Debian's Chromium: axe-core on a task notebook's widgets and
-on the progress report (1280 and 320 px wide), and the keyboard in a quiz.
+"""What ensak renders, checked for WCAG 2.1 AA in Debian's Chromium: axe-core on a task notebook's widgets, on
+the progress report and on the course blog (1280 and 320 px wide), and the keyboard in a quiz.
 
 axe-core comes from npm (hub/package.json, installed by scripts/bootstrap's `npm ci`) and is injected into the
 page. The task runs in the browser tests' hub (fixtures_hub's session hub: no second hub is started). axe runs
@@ -107,6 +107,27 @@ def test_is_the_report_free_of_wcag_violations_and_readable_without_scrolling_si
                 page.wait_for_function("r => r.scrollLeft > 0", arg=region.element_handle())
         if width == 320:
             assert overflowing, "at 320 px some table is wider than the screen and scrolls in its region"
+    finally:
+        page.close()
+
+
+# --- the course blog ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_is_the_course_blog_free_of_wcag_violations(chromium, demo_run, width):
+    """Do the demo cohort's blog pages (the index and each task's posts with comments) pass axe-core, without
+    scrolling sideways at 320 px?"""
+    index = demo_run["blog"]
+    pages = [index, *sorted(index.parent.glob("[0-9]*.html"))]
+    assert len(pages) >= 2
+    page = chromium.new_page(viewport={"width": width, "height": 900})
+    try:
+        for blog_page in pages:
+            page.goto(blog_page.as_uri())
+            violations = axe_violations(page)
+            assert not violations, f"axe-core on {blog_page.name} at {width} px:\n{described(violations)}"
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{blog_page.name} scrolls sideways"
     finally:
         page.close()
 
