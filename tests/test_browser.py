@@ -119,9 +119,9 @@ def quizzes(page):
 
 def answer_quiz(quiz, option: int) -> str:
     """Choose option number `option` (radio or checkbox) and press the check button; return the option's text."""
-    choice = quiz.locator(".widget-radio-box label, .widget-checkbox").nth(option)
+    choice = quiz.locator(".ensak-choice").nth(option)
     # textContent, not innerText: JupyterLab skips rendering cells scrolled out of view.
-    text = choice.text_content().strip()
+    text = choice.locator(".ensak-choice-text").text_content().strip()
     choice.locator("input").check()
     quiz.get_by_role("button", name="Kontrollera mitt svar").click()
     quiz.locator(".ensak-feedback").wait_for()
@@ -133,11 +133,11 @@ def answer_everything_else(page) -> None:
     for index in range(1, quizzes(page).count()):
         answer_quiz(quizzes(page).nth(index), 0)
     notebook = page.locator(".jp-NotebookPanel:visible")
-    for scale in notebook.locator(".widget-toggle-buttons").all():
-        scale.locator("button").nth(2).click()
+    for scale in notebook.locator(".ensak-choices-scale").all():
+        scale.locator(".ensak-choice").nth(2).click()
     for checklist in notebook.locator(".ensak-widget").filter(has_not=page.get_by_role(
-            "button", name="Kontrollera mitt svar")).filter(has=page.locator(".widget-checkbox")).all():
-        checklist.locator(".widget-checkbox input").first.check()
+            "button", name="Kontrollera mitt svar")).filter(has=page.locator("input[type='checkbox']")).all():
+        checklist.locator("input[type='checkbox']").first.check()
 
 
 def write_reflection(page, text: str) -> None:
