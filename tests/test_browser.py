@@ -255,7 +255,7 @@ def test_a_learner_takes_a_task_from_login_to_the_coordinators_report(chromium, 
             restart_and_run_all(page)
             first_quiz = quizzes(page).first
             expect(first_quiz).to_contain_text("Ditt tidigare svar är återställt", timeout=KERNEL_TIMEOUT)
-            expect(first_quiz.get_by_label(chosen, exact=True)).to_be_checked()
+            expect(first_quiz.get_by_role("radio", name=chosen, exact=True)).to_be_checked()
             expect(first_quiz.locator(".ensak-feedback")).to_contain_text("(ditt val)")
             first_quiz.scroll_into_view_if_needed()
             expect(first_quiz).to_be_visible()
