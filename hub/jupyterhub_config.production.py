@@ -14,10 +14,11 @@ import os
 import sys
 from pathlib import Path
 
-from ensak.hub.runner import find_proxy, learner_config_dir
-from ensak.hub.accounts import DEFAULT_HOME_ROOT, ensure_learner_accounts
-from ensak.nbgrader.api import load_config
 from ensak.course.roster import load_roster
+from ensak.hub.accounts import DEFAULT_HOME_ROOT, ensure_learner_accounts
+from ensak.hub.blog_service import blog_hub_config, blog_services
+from ensak.hub.runner import find_proxy, learner_config_dir
+from ensak.nbgrader.api import load_config
 
 c = get_config()  # noqa: F821  (JupyterHub provides get_config)
 
@@ -64,12 +65,18 @@ c.Spawner.cmd = [str(Path(sys.prefix) / "bin" / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"
 c.Spawner.env_keep = []
 course_id = load_config(course_dir).CourseDirectory.course_id
+# Kursbloggen, the course's closed blog, as a hub service at /services/kursbloggen/ (docs/kursbloggen.md):
+# learners reach it through the hub's OAuth, their servers' own token may call its API (the sharing widget).
+BLOG_PORT = int(os.environ.get("ENSAK_BLOG_PORT", "10101"))
+blogs = blog_hub_config(blog_services({course_dir: course_id}, [BLOG_PORT]), public_url.rstrip("/"),
+                        sorted(learners | coordinators))
+c.Spawner.server_token_scopes = blogs.server_token_scopes
 
 
 def person_environment(spawner):
     """Learners get the learner setup (no formgrader); coordinators the full JupyterLab in the course directory."""
     env = {"PATH": f"{Path(sys.prefix) / 'bin'}:/usr/local/bin:/usr/bin:/bin", "VIRTUAL_ENV": sys.prefix,
-           "LANG": "C.UTF-8", "ENSAK_EXCHANGE": exchange, "ENSAK_COURSE_ID": course_id}
+           "LANG": "C.UTF-8", "ENSAK_EXCHANGE": exchange, "ENSAK_COURSE_ID": course_id, **blogs.spawner_environment}
     if spawner.user.name not in coordinators:
         env["JUPYTER_CONFIG_PATH"] = str(learner_config_dir(Path(sys.prefix)))
     return env
@@ -92,9 +99,9 @@ c.LocalProcessSpawner.notebook_dir = "~"
 c.JupyterHub.services = [{
     "name": "idle-culler",
     "command": [sys.executable, "-m", "jupyterhub_idle_culler", "--timeout=3600"],
-}]
+}, *blogs.services]
 c.JupyterHub.load_roles = [{
     "name": "idle-culler",
     "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
     "services": ["idle-culler"],
-}]
+}, *blogs.roles]

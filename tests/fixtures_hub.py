@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.cookiejar
 import os
+import pwd
 import secrets
 import shutil
 import signal
@@ -245,3 +246,15 @@ class HubSession:
                 return time.monotonic() - started
             time.sleep(0.5)
         raise TimeoutError(f"{user}'s server did not answer within {timeout:.0f} s")
+
+
+def server_environment(learner: str) -> dict[str, str]:
+    """The environment of the learner's running JupyterLab, read from /proc (the test runs as root)."""
+    uid = pwd.getpwnam(learner).pw_uid
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and entry.stat().st_uid == uid:
+            command = (entry / "cmdline").read_bytes()
+            if b"jupyterhub-singleuser" in command:
+                pairs = (entry / "environ").read_bytes().split(b"\0")
+                return dict(p.decode().split("=", 1) for p in pairs if b"=" in p)
+    raise AssertionError(f"no server running as {learner}")

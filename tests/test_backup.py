@@ -33,7 +33,8 @@ pytest_plugins = ["fixtures_reliability"]
 pytestmark = pytest.mark.slow
 LEARNERS = [person["id"] for person in PEOPLE]
 
-STATE = ("submitted", "autograded", "feedback", "outbox", "roster.csv", "exchange", "gradebook")
+# The course's state; Kursbloggen's database (blog/) is state too.
+STATE = ("submitted", "autograded", "feedback", "outbox", "roster.csv", "exchange", "gradebook", "blog")
 
 
 def sqlite_rows(path: Path) -> dict[str, list]:
@@ -88,7 +89,7 @@ def test_does_the_archive_hold_the_gradebook_submissions_feedback_exchange_roste
     on_sqlite = gradebook_url(backed_up["course"]).startswith("sqlite")
     assert manifest["course_id"] == COURSE_ID and manifest["gradebook"] == ("sqlite" if on_sqlite else "rows")
     assert ("gradebook/gradebook.db" if on_sqlite else "gradebook/rows.json") in names
-    assert "gradebook/sync-state.db" in names and "roster.csv" in names
+    assert "gradebook/sync-state.db" in names and "roster.csv" in names and "course.toml" in names
     for learner in LEARNERS:
         assert f"submitted/{learner}/{T0}/{T0}.ipynb" in names
         assert f"autograded/{learner}/{T0}/{T0}.ipynb" in names
@@ -105,6 +106,9 @@ def test_does_a_restore_bring_back_exactly_what_was_there(backed_up, course_copy
     result = restore_backup(course_copy, backed_up["archive"])
     assert result.set_aside is None
     assert snapshot(course_copy) == backed_up["before"]
+    said = "\n".join(result.restored)
+    for part in ("rättningsboken", "roster.csv", "submitted/", "course.toml", "utbytesmappen"):
+        assert part in said, said
 
 
 def test_does_sync_after_a_restore_find_nothing_to_do_again(backed_up, course_copy):
@@ -166,3 +170,37 @@ def test_do_the_commands_back_up_and_restore(course_copy, tmp_path):
     done = runner.invoke(app, ["restore", str(tmp_path / "kopia.tar.gz"), "--replace", "-C", str(course_copy)])
     assert done.exit_code == 0, done.output
     assert "Återställt" in done.output and "restore-" in done.output
+
+
+def test_does_kursbloggen_go_into_the_archive_and_come_back(course_copy, tmp_path):
+    """Are the blog's posts, comments and settings in the archive, restored whole, and set aside on --replace?"""
+    import datetime as dt
+
+    from ensak.care.backup import BLOG_ROWS, blog_rows
+    from ensak.outreach.kursbloggen import store
+    from ensak.outreach.kursbloggen.settings import open_course_blog
+
+    learner = store.Member(LEARNERS[0], "")
+    _, engine = open_course_blog(course_copy)
+    now = dt.datetime(2027, 2, 1, 9, tzinfo=dt.timezone.utc)
+    post = store.share_reflection(engine, learner, T0, "Min reflektion, å ä ö.", share=True, publish=True, now=now)
+    store.add_comment(engine, store.Member(LEARNERS[1], ""), post, "Ett svar.", now=now)
+    store.set_digest(engine, learner.id, True, now=now)
+    engine.dispose()
+    before = blog_rows(course_copy)
+    archive = write_backup(course_copy, tmp_path / "arkiv")
+    assert BLOG_ROWS in read_manifest(archive)["files"]
+
+    wipe(course_copy)
+    assert not (course_copy / "blog").exists()
+    restore_backup(course_copy, archive)
+    assert blog_rows(course_copy) == before
+
+    _, engine = open_course_blog(course_copy)
+    store.create_post(engine, learner, kind="tips", title="Efter säkerhetskopian", body="Ny text", now=now)
+    engine.dispose()
+    with pytest.raises(BackupError, match="Kursbloggen"):
+        restore_backup(course_copy, archive)
+    result = restore_backup(course_copy, archive, replace=True)
+    assert blog_rows(course_copy) == before
+    assert "Efter säkerhetskopian" in (result.set_aside / BLOG_ROWS).read_text(encoding="utf-8")

@@ -33,3 +33,12 @@ def test_do_the_emails_say_the_tasks_own_time(repo, kind):
     subject, body = render(template_environment(repo), kind, context)
     assert f"ungefär {task.minutes} minuter" in body
     assert "en timme" not in body
+
+
+def test_does_the_readme_give_each_task_the_time_course_toml_gives(repo):
+    course = load_course(repo)
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    rows = {int(number): int(minutes) for number, minutes in
+            re.findall(r"^\| (\d+) \| [^|]+ \| (\d+) \|$", readme, flags=re.MULTILINE)}
+    assert rows == {int(task.id.split("-")[0]): task.minutes for task in course.tasks}, \
+        "README's task table: one row per task with course.toml's minutes"

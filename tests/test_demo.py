@@ -57,8 +57,7 @@ def test_does_every_submission_go_through_the_exchange_and_get_graded(demo_run):
     course = load_course(course_dir)
     assert demo_run["problems"] == []
     assert demo_run["graded"] == demo_run["submissions"] > 0
-    # The course blog's hand-ins (comments, ensak.outreach.blog) are not task submissions.
-    inbound = [p for p in (course_dir / "exchange" / course.id / "inbound").iterdir() if "+kursbloggen+" not in p.name]
+    inbound = list((course_dir / "exchange" / course.id / "inbound").iterdir())
     assert len(inbound) == demo_run["submissions"]
     roster = load_roster(course_dir)
     assert len(roster) == demo_run["learners"] == 5
@@ -109,3 +108,44 @@ def test_does_the_command_refuse_a_folder_that_is_not_a_demo(tmp_path):
     result = CliRunner().invoke(app, ["demo", "--output", str(tmp_path), "--learners", "1"])
     assert result.exit_code == 1
     assert "not an ensak demo folder" in result.output
+
+
+def test_do_the_demo_colleagues_share_ask_and_answer_in_kursbloggen_on_the_simulated_clock(demo_run):
+    import datetime as dt
+    import urllib.request
+
+    import sqlalchemy as sa
+
+    from ensak.learner.sharing import SHARING_KEY, sharing_from_answer
+    from ensak.outreach.kursbloggen.local import BackgroundBlog
+    from ensak.outreach.kursbloggen.schema import comments, posts
+    from ensak.outreach.kursbloggen.settings import load_settings
+
+    course_dir = demo_run["course_dir"]
+    course = load_course(course_dir)
+    assert demo_run["blog"]["posts"] > 0 and demo_run["blog"]["comments"] > 0
+    chosen = {}
+    for path in (course_dir / "submitted").glob("*/*/svar.json"):
+        value = json.loads(path.read_text("utf-8"))["answers"].get(SHARING_KEY, {}).get("value")
+        chosen[(path.parent.parent.name, path.parent.name)] = sharing_from_answer(value)
+    settings = load_settings(course_dir)
+    with BackgroundBlog(settings) as blog:
+        with blog.engine.connect() as conn:
+            rows = conn.execute(sa.select(posts)).mappings().all()
+            said = conn.execute(sa.select(comments)).mappings().all()
+        reflections = {(row["author"], row["task"]): row for row in rows if row["kind"] == "reflektion"}
+        assert set(reflections) == {pair for pair, choice in chosen.items() if any(choice.values())}
+        assert all(bool(row["shared"]) == chosen[pair]["share"] for pair, row in reflections.items())
+        assert {row["kind"] for row in rows} == {"reflektion", "fraga", "tips"}
+        start = dt.datetime.combine(course.start, dt.time())
+        closes = dt.datetime.combine(course.closes, dt.time(23))
+        assert all(start <= row["created"] <= closes for row in [*rows, *said]), "dated within the course"
+        assert any(row["by_coordinator"] for row in said) and any(row["parent_id"] for row in said)
+        pages = []
+        for task in {task for _, task in reflections}:
+            request = urllib.request.Request(f"{blog.url}uppgift/{task}", headers={
+                "Authorization": f"token {blog.token}", "X-Ensak-Learner": "kursledaren"})
+            pages.append(urllib.request.urlopen(request, timeout=30).read().decode())
+    assert any("<strong>Kursledarens kommentar</strong>" in page for page in pages), "formgrader's words appear"
+    report = demo_run["report"].read_text(encoding="utf-8")
+    assert '<a href="http://127.0.0.1:8765/">Öppna kursbloggen</a>' in report and "ensak blog serve" in report

@@ -3,9 +3,6 @@ course, and everyone else's work is untouched."""
 
 from __future__ import annotations
 
-import io
-import quopri
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -21,35 +18,43 @@ from ensak.outreach.messages import OUTBOX_FOLDER, read_sent_log
 
 pytest.register_assert_rewrite("fixtures_reliability")
 from fixtures_reliability import COURSE_ID, GRETA, OTHERS, PEOPLE, T0, copy_course  # noqa: E402
+from shipped_course import file_texts, spellings  # noqa: E402
 
 pytest_plugins = ["fixtures_reliability"]
 pytestmark = pytest.mark.slow
+
+
+GRETAS_WORDS = "Gretas-egna-ord: jag delade min reflektion."
+
+
+def converse_in_the_blog(course_dir: Path) -> None:
+    """Greta shares, comments and takes a digest in Kursbloggen; Kalle and Lisa answer her and post their own."""
+    import datetime as dt
+
+    from ensak.outreach.kursbloggen import digest, store
+    from ensak.outreach.kursbloggen.settings import open_course_blog
+
+    _, engine = open_course_blog(course_dir)
+    greta, kalle, lisa = (store.Member(p["id"], p["first_name"]) for p in (GRETA, *OTHERS))
+    now = dt.datetime(2027, 2, 1, 9, tzinfo=dt.timezone.utc)
+    store.set_digest(engine, greta.id, True, now=now - dt.timedelta(hours=1))
+    greta_post = store.share_reflection(engine, greta, T0, GRETAS_WORDS, share=True, publish=True, now=now)
+    kalle_post = store.create_post(engine, kalle, kind="tips", title="Kalles tips", body="Prova poddar.", now=now)
+    store.add_comment(engine, kalle, greta_post, "Kalle svarar Greta", now=now)
+    greta_comment = store.add_comment(engine, greta, kalle_post, "Gretas-kommentar till Kalle", now=now)
+    store.add_comment(engine, lisa, kalle_post, "Lisa svarar på Gretas kommentar", parent_id=greta_comment, now=now)
+    digest.take_digests(engine, now + dt.timedelta(hours=1))
+    engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def forgotten(graded_course, tmp_path_factory):
     course_dir = copy_course(graded_course, tmp_path_factory.mktemp("forget") / "kurs")
     config = demo_config(course_dir)
+    converse_in_the_blog(course_dir)
     before = {person["id"]: traces(course_dir, person) for person in PEOPLE}
     report = forget_learner(course_dir, GRETA["id"], config=config)
     return {"course": course_dir, "config": config, "report": report, "before": before}
-
-
-def file_texts(path: Path) -> list[str]:
-    """What a file says, looking inside zip containers (an .xlsx is one) as a reader of it would."""
-    data = path.read_bytes()
-    if zipfile.is_zipfile(io.BytesIO(data)):
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return [archive.read(name).decode("utf-8", errors="ignore") for name in archive.namelist()]
-    return [data.decode("utf-8", errors="ignore"), data.decode("latin-1")]
-
-
-def spellings(person: dict) -> list[str]:
-    """The person's id, names and address, also as JSON and quoted-printable mail headers write å, ä, ö."""
-    plain = [person["id"], person["first_name"], person["last_name"], person["email"]]
-    escaped = [text.encode("ascii", "backslashreplace").decode().replace("\\x", "\\u00") for text in plain]
-    quoted = [quopri.encodestring(text.encode("utf-8")).decode() for text in plain]
-    return list(dict.fromkeys(plain + escaped + quoted))
 
 
 def traces(course_dir: Path, person: dict) -> dict[str, list[str]]:
@@ -69,11 +74,30 @@ def traces(course_dir: Path, person: dict) -> dict[str, list[str]]:
 def test_did_the_cycle_leave_traces_everywhere_forget_must_look(forgotten):
     places = {Path(name).parts[0] for name in forgotten["before"][GRETA["id"]]}
     assert {"submitted", "autograded", "feedback", "exchange", "cache", "gradebook", "outbox", "reports",
-            "roster.csv"} <= places
+            "roster.csv", "blog"} <= places
 
 
 def test_is_nothing_of_the_learner_left_in_any_file(forgotten):
     assert traces(forgotten["course"], GRETA) == {}
+
+
+def test_are_her_words_gone_from_kursbloggen_and_colleagues_replies_kept(forgotten):
+    from ensak.outreach.kursbloggen import queries, store
+    from ensak.outreach.kursbloggen.settings import open_course_blog
+
+    for path in (forgotten["course"] / "blog").iterdir():
+        data = path.read_bytes()
+        assert b"Gretas-egna-ord" not in data and "Gretas-kommentar".encode() not in data, path.name
+    _, engine = open_course_blog(forgotten["course"], create=False)
+    try:
+        kept = queries.list_posts(engine, store.Member("lisa", "Lisa")).posts
+        assert [post.title for post in kept] == ["Kalles tips"]
+        replies = [comment.body for comment in queries.post_comments(engine, kept[0].id)]
+        assert replies == ["Lisa svarar på [namn borttaget] kommentar"], \
+            "Lisa's reply stays, without Greta's name; Greta's comment is gone"
+    finally:
+        engine.dispose()
+    assert "inlägg" in str(forgotten["report"]) and "kursbloggen" in str(forgotten["report"])
 
 
 def test_is_everyone_else_untouched(forgotten):

@@ -219,6 +219,7 @@ def test_ctrl_c_stops_the_hub_the_proxy_and_every_learners_server():
 def test_a_learner_environment_can_be_built_where_other_accounts_can_run_it():
     """When the clone is closed to others (e.g. under /root), can a separate environment be built from uv.lock
     that another account (here `nobody`) runs, with ensak and the learners' settings installed in it?"""
+    from ensak.hub import lab_extension
     from ensak.hub.environment import (
         build_shared_environment,
         environment_problem,
@@ -235,6 +236,8 @@ def test_a_learner_environment_can_be_built_where_other_accounts_can_run_it():
         env = build_shared_environment(base / "venv")
         assert environment_problem(env) is None
         assert (learner_config_dir(env) / "labconfig" / "page_config.json").exists()
+        # The task panel too: uv installs Python packages only, the extension is copied from this clone's build.
+        assert lab_extension.problem(env) is None
         done = subprocess.run(["runuser", "-u", "nobody", "--", str(env / "bin" / "python"), "-c",
                                "import ensak.hub.auth, ensak.learner, jupyterhub, nbgrader; print(ensak.__file__);"
                                "from jupyterlab_server.translation_utils import get_language_pack as p;"
@@ -287,3 +290,8 @@ def test_the_production_config_uses_single_sign_on_and_keeps_instructor_tools_to
     assert Path(learner["JUPYTER_CONFIG_PATH"], "labconfig", "page_config.json").exists()
     assert "JUPYTER_CONFIG_PATH" not in coordinator
     assert learner["ENSAK_EXCHANGE"] == coordinator["ENSAK_EXCHANGE"] == "/srv/nbgrader/exchange"
+    # Kursbloggen runs as a hub service, and learners' own server tokens may call it (the sharing widget).
+    blog = next(service for service in config.JupyterHub.services if service["name"] == "kursbloggen")
+    assert blog["command"][-2:] == ["--course-dir", str(course_dir)]
+    assert learner["ENSAK_BLOG_URL"] == "https://kurs.bibliotek.example/services/kursbloggen/"
+    assert "access:services!service=kursbloggen" in config.Spawner.server_token_scopes

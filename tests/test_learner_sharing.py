@@ -1,4 +1,5 @@
-"""The sharing choice under each reflection and the comment box under each course-blog post, without a browser."""
+"""The sharing choice under each reflection, without a browser: what it saves, and what it sends to a running
+Kursbloggen (on loopback) as the learner presses its button or changes their mind."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ import random
 
 import pytest
 
-from ensak.learner import BlogComment, SharingChoice
+from ensak.learner import SharingChoice
 from ensak.learner.answers import AnswerStore
-from ensak.learner.sharing import MAX_COMMENT_CHARS, SHARING_KEY, sharing_from_answer
+from ensak.learner.sharing import SHARING_KEY, sharing_from_answer
 
 
 def saved(tmp_path, key):
@@ -77,59 +78,93 @@ def test_does_the_simulated_learner_only_publish_what_they_share(tmp_path):
     assert all(c["share"] for c in choices if c["publish"])
 
 
-def test_is_a_comment_saved_with_an_id_of_its_own_and_the_box_emptied(tmp_path):
-    widget = BlogComment("kommentar-abc123", "Åsa Öberg", store=AnswerStore(tmp_path))
-    widget.box.value = "Vilken bra idé med lokalhistorien!"
-    widget.save_button.click()
-    widget.box.value = "Och en fråga till: hur hittade du bilderna?"
-    widget.save_button.click()
-    comments = saved(tmp_path, "kommentar-abc123")["value"]["comments"]
-    assert [c["text"] for c in comments] == ["Vilken bra idé med lokalhistorien!",
-                                             "Och en fråga till: hur hittade du bilderna?"]
-    assert len({c["id"] for c in comments}) == 2
-    assert widget.box.value == ""
-    assert "✓ Vilken bra idé med lokalhistorien!" in widget.written.value
-    assert widget.box.description == "Svara Åsa Öberg", "the box is labelled with whom it answers"
+# --- sending to Kursbloggen ----------------------------------------------------------------------------
 
 
-def test_does_pressing_save_on_an_empty_box_save_nothing(tmp_path):
-    widget = BlogComment("kommentar-abc123", store=AnswerStore(tmp_path))
-    widget.box.value = "   "
-    assert widget.write(widget.box.value) is False
-    assert "⚠" in widget.status.value and "Skriv något" in widget.status.value
-    assert not (tmp_path / "svar.json").exists()
+KICKOFF = "00-valkommen"
 
 
-def test_is_an_overlong_comment_refused_and_kept_in_the_box(tmp_path):
-    widget = BlogComment("kommentar-abc123", store=AnswerStore(tmp_path))
-    widget.box.value = "x" * (MAX_COMMENT_CHARS + 1)
-    widget.save_button.click()
-    assert "⚠" in widget.status.value and str(MAX_COMMENT_CHARS) in widget.status.value
-    assert len(widget.box.value) == MAX_COMMENT_CHARS + 1 and widget.comments == []
+@pytest.fixture
+def blog(tmp_path):
+    from ensak.outreach.kursbloggen.local import BackgroundBlog
+    from ensak.outreach.kursbloggen.settings import load_settings
+    from fixtures_kursbloggen import Clock, make_blog_course
+
+    with BackgroundBlog(load_settings(make_blog_course(tmp_path / "blogg")), clock=Clock()) as running:
+        yield running
 
 
-def test_are_earlier_comments_shown_again_when_the_blog_is_reopened(tmp_path):
-    BlogComment("kommentar-abc123", store=AnswerStore(tmp_path)).write("Håller med!")
-    again = BlogComment("kommentar-abc123", store=AnswerStore(tmp_path))
-    assert [c["text"] for c in again.comments] == ["Håller med!"]
-    assert "Håller med!" in again.written.value and "(1)" in again.written.value
+def task_folder(tmp_path, reflection: str):
+    """A fetched task folder whose notebook was saved with `reflection` in its reflection cell."""
+    import nbformat
+
+    from ensak.nbgrader.authoring import reflection as reflection_cell
+    from ensak.nbgrader.authoring import task_notebook
+
+    folder = tmp_path / "hemma" / KICKOFF
+    folder.mkdir(parents=True)
+    cell = reflection_cell("reflektion", "Modellsvar")
+    cell.source = reflection
+    nbformat.write(task_notebook([cell]), folder / f"{KICKOFF}.ipynb")
+    return folder
 
 
-def test_is_markup_in_a_comment_shown_as_text(tmp_path):
-    widget = BlogComment("kommentar-abc123", store=AnswerStore(tmp_path))
-    widget.write("<script>alert(1)</script>")
-    assert "<script>" not in widget.written.value and "&lt;script&gt;" in widget.written.value
+def posts_seen_by(blog, learner="bo.ahl"):
+    from ensak.learner.blog_client import BlogClient
+
+    return [post["text"] for post in BlogClient(blog.url, blog.token, learner).posts()["posts"]]
 
 
-def test_does_a_comment_key_have_to_name_a_post(tmp_path):
-    with pytest.raises(ValueError):
-        BlogComment("dela-reflektion", store=AnswerStore(tmp_path))
+def test_does_the_button_send_the_saved_reflection_to_the_blog(tmp_path, blog):
+    from ensak.learner.blog_client import BlogClient
+
+    folder = task_folder(tmp_path, "Jag lärde mig att en sak i taget räcker.")
+    widget = SharingChoice(store=AnswerStore(folder))
+    widget.choose(share=True)
+    assert posts_seen_by(blog) == [], "ticking a box sends nothing until the learner presses the button"
+    anna = BlogClient(blog.url, blog.token, "anna.ek")
+    assert widget.send_to_blog(client=anna)
+    assert posts_seen_by(blog) == ["Jag lärde mig att en sak i taget räcker."]
+    assert "Klart!" in widget.status.value and "Öppna ditt inlägg i Kursbloggen" in widget.link.value
+    assert saved(folder, SHARING_KEY)["value"]["sent"]
 
 
-def test_does_a_simulated_colleague_comment_at_the_simulated_time(tmp_path):
-    widget = BlogComment("kommentar-abc123", store=AnswerStore(tmp_path))
-    widget.simulate(random.Random(1), {"blog_comments": ["Tack för tipset!"], "now": "2027-03-01T09:00:00+00:00"})
-    assert widget.comments[0]["text"] == "Tack för tipset!"
-    assert widget.comments[0]["written"] == "2027-03-01T09:00:00+00:00"
-    BlogComment("kommentar-def456", store=AnswerStore(tmp_path)).simulate(random.Random(1), {})
-    assert BlogComment("kommentar-def456", store=AnswerStore(tmp_path)).comments == []
+def test_does_unticking_after_sending_take_the_post_out_at_once(tmp_path, blog, monkeypatch):
+    from ensak.learner.blog_client import BlogClient
+
+    folder = task_folder(tmp_path, "Först delad, sedan ångrad.")
+    anna = BlogClient(blog.url, blog.token, "anna.ek")
+    # The learner's own client, as the widget finds it in a kernel under the hub.
+    monkeypatch.setattr(BlogClient, "from_environment", classmethod(lambda cls, *a, **k: anna))
+    widget = SharingChoice(store=AnswerStore(folder))
+    widget.choose(share=True, publish=True)
+    assert widget.send_to_blog()
+    widget.consents.value = ("publish",)
+    assert posts_seen_by(blog) == [], "withdrawn from the course at once"
+    assert anna.request("GET", f"api/reflections/{KICKOFF}")["publish"] is True, "publishing is its own choice"
+    widget.consents.value = ()
+    assert "finns inte längre i Kursbloggen" in widget.status.value
+    restored = SharingChoice(store=AnswerStore(folder))
+    assert restored.choice == {"share": False, "publish": False}
+
+
+def test_is_an_unwritten_reflection_not_sent(tmp_path, blog):
+    from ensak.learner.blog_client import BlogClient
+
+    folder = task_folder(tmp_path, "SKRIV DITT SVAR HÄR")
+    widget = SharingChoice(store=AnswerStore(folder))
+    widget.choose(share=True)
+    assert not widget.send_to_blog(client=BlogClient(blog.url, blog.token, "anna.ek"))
+    assert "spara anteckningsboken (Ctrl+S)" in widget.status.value and "⚠" in widget.status.value
+    assert posts_seen_by(blog) == []
+
+
+def test_does_the_widget_say_in_swedish_when_the_blog_cannot_be_reached(tmp_path, monkeypatch):
+    for variable in ("ENSAK_BLOG_URL", "ENSAK_BLOG_URLS", "JUPYTERHUB_PUBLIC_URL", "JUPYTERHUB_API_TOKEN"):
+        monkeypatch.delenv(variable, raising=False)
+    folder = task_folder(tmp_path, "En reflektion.")
+    widget = SharingChoice(store=AnswerStore(folder))
+    widget.choose(share=True)
+    assert not widget.send_to_blog()
+    assert "Kursbloggen går inte att nå härifrån" in widget.status.value
+    assert saved(folder, SHARING_KEY)["value"]["share"] is True, "the choice is kept"

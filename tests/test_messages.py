@@ -102,7 +102,8 @@ def test_does_a_nudge_use_the_reason_from_the_nudge_list(mail_course):
 
 def test_does_the_coordinators_own_template_win(mail_course):
     copied = copy_default_templates(mail_course)
-    assert {p.name for p in copied} == {"invitation.txt.j2", "nudge.txt.j2", "last-call.txt.j2", "thanks.txt.j2"}
+    assert {p.name for p in copied} == {"invitation.txt.j2", "nudge.txt.j2", "last-call.txt.j2", "thanks.txt.j2",
+                                        "kursbloggen.txt.j2"}
     (mail_course / "messages" / "thanks.txt.j2").write_text(
         "Ämne: Stort tack, {{ learner.first_name }}!\n\nVi ses på fikat. /{{ sender_name }}\n", encoding="utf-8")
     [message, *_] = build_messages(mail_course, "thanks")

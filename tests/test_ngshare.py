@@ -27,6 +27,7 @@ from fixtures_hub import (  # noqa: E402
     RunningHub,
     remove_hub_traces,
     require_hub_prerequisites,
+    server_environment,
     shared_base_dir,
     start_ensak_hub,
     stop_ensak_hub,
@@ -151,18 +152,6 @@ class LearnerServer:
             headers={"X-XSRFToken": xsrf}, method="POST")
         with self.session.opener.open(request, timeout=120) as answer:
             return json.loads(answer.read())
-
-
-def server_environment(learner: str) -> dict[str, str]:
-    """The environment of the learner's running JupyterLab, read from /proc (the test runs as root)."""
-    uid = pwd.getpwnam(learner).pw_uid
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and entry.stat().st_uid == uid:
-            command = (entry / "cmdline").read_bytes()
-            if b"jupyterhub-singleuser" in command:
-                pairs = (entry / "environ").read_bytes().split(b"\0")
-                return dict(p.decode().split("=", 1) for p in pairs if b"=" in p)
-    raise AssertionError(f"no server running as {learner}")
 
 
 def exchange_folder_is_unused(course_dir: Path) -> bool:

@@ -155,11 +155,10 @@ def test_does_a_new_course_instance_leave_one_cohorts_blog_and_answers_behind(re
         shutil.copy(repo / name, template / name)
     for folder in ("source", "release"):
         shutil.copytree(repo / folder, template / folder)
-        blog = template / folder / "kursbloggen"
-        blog.mkdir()
-        (blog / "inlagg.ipynb").write_text("Åsa Öberg skrev …")
+    (template / "blog").mkdir()   # Kursbloggen's database: one cohort's names and words
+    (template / "blog" / "kursbloggen.db").write_text("Åsa Öberg skrev …")
     (template / "source" / "00-valkommen" / ANSWERS_FILE).write_text("{}")
     copy = create_instance(tmp_path / "ny", template=template)
-    assert not (copy / "source" / "kursbloggen").exists() and not (copy / "release" / "kursbloggen").exists()
+    assert not (copy / "blog").exists()
     assert not (copy / "source" / "00-valkommen" / ANSWERS_FILE).exists()
     assert (copy / "source" / "00-valkommen" / ANSWER_KEY_FILE).exists()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
 from pathlib import Path
 
 import typer
@@ -16,6 +18,13 @@ COURSE_DIR = typer.Option(Path("."), "--course-dir", "-C", help="The course dire
 def fail(message: str) -> None:
     typer.secho(message, fg=typer.colors.RED, err=True)
     raise typer.Exit(code=1)
+
+
+def say_waiting(holder: str) -> None:
+    """For a command that waits for the course lock: say what it waits for."""
+    from ensak.course.lock import waiting_message
+
+    typer.secho(waiting_message(holder), fg=typer.colors.YELLOW, err=True)
 
 
 @app.command()
@@ -92,16 +101,36 @@ def roster_import(
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would change; change nothing."),
 ) -> None:
     """Import or update the learners from an exported staff list. Bad rows are reported, good rows imported."""
+    from ensak.course.lock import PERSON_WAIT_S, BusyError
     from ensak.course.roster import RosterImportError, format_report, import_roster
+    from ensak.nbgrader.api import GradebookSetupError
 
     try:
-        report = import_roster(course_dir, file, keep_missing=keep_missing,
-                               allow_mass_removal=allow_mass_removal, dry_run=dry_run)
-    except RosterImportError as exc:
+        report = import_roster(course_dir, file, keep_missing=keep_missing, allow_mass_removal=allow_mass_removal,
+                               dry_run=dry_run, wait_s=PERSON_WAIT_S, on_wait=say_waiting)
+    except (RosterImportError, GradebookSetupError, BusyError) as exc:
         fail(str(exc))
     typer.echo(format_report(report, dry_run=dry_run))
     if report.errors:
         raise typer.Exit(code=1)
+
+
+@roster_app.command("link")
+def roster_link(
+    old_id: str = typer.Argument(..., help="The id the person had (keeps her work and pseudonym)."),
+    new_id: str = typer.Argument(..., help="The id the last import gave her under her new name (removed)."),
+    course_dir: Path = COURSE_DIR,
+) -> None:
+    """Link a person's two ids after a change of name and e-mail address (e.g. on marrying): she keeps
+    her old id and work with her new name and address."""
+    from ensak.course.lock import PERSON_WAIT_S, BusyError
+    from ensak.course.roster import LinkError, link_learners
+    from ensak.nbgrader.api import GradebookSetupError, NotACourseError
+
+    try:
+        typer.echo(link_learners(course_dir, old_id, new_id, wait_s=PERSON_WAIT_S, on_wait=say_waiting))
+    except (LinkError, NotACourseError, GradebookSetupError, BusyError) as exc:
+        fail(str(exc))
 
 
 TODAY = typer.Option(None, "--today", formats=["%Y-%m-%d"], help="Act as if today were this date (YYYY-MM-DD).")
@@ -124,7 +153,7 @@ def release(
     course_dir: Path = COURSE_DIR,
 ) -> None:
     """Release tasks to the learners; already released tasks are left alone."""
-    from ensak.course.lock import BusyError
+    from ensak.course.lock import PERSON_WAIT_S, BusyError
     from ensak.course.schedule import (
         ScheduleError,
         format_release,
@@ -137,8 +166,9 @@ def release(
         fail("Ange uppgifter att släppa, eller --due för alla vars datum har kommit.")
     _load_course_or_fail(course_dir)
     try:
-        result = (release_due(course_dir, today.date() if today else None) if due
-                  else release_now(course_dir, tasks))
+        # Run by hand or from cron, a release waits for a sync in progress rather than skip a day.
+        result = (release_due(course_dir, today.date() if today else None, wait_s=PERSON_WAIT_S, on_wait=say_waiting)
+                  if due else release_now(course_dir, tasks, wait_s=PERSON_WAIT_S, on_wait=say_waiting))
     except (ScheduleError, UnknownTaskError, BusyError) as exc:
         fail(str(exc))
     typer.echo(format_release(result))
@@ -165,7 +195,8 @@ def schedule(
 
 @app.command()
 def message(
-    kind: str = typer.Argument(..., help="invitation, nudge, last-call or thanks."),
+    kind: str = typer.Argument(..., help="invitation, nudge, last-call, thanks, or kursbloggen (the blog's "
+                               "e-mail digest for those who asked for it)."),
     task: str = typer.Option(None, "--task", help="The task an invitation is for."),
     to: list[str] = typer.Option(None, "--to", help="Only these learner ids (repeat the option)."),
     reason: str = typer.Option(None, "--reason", help="Nudge --to learners for this reason instead of "
@@ -196,6 +227,9 @@ def message(
         typer.echo("Mallarna finns i messages/: " + (", ".join(p.name for p in copied) or "redan kopierade"))
         return
     _load_course_or_fail(course_dir)
+    if kind == "kursbloggen":
+        _blog_digests(course_dir, send=send, when=today)
+        return
     day = today.date() if today else None
     try:
         nudges = recipients = None
@@ -216,6 +250,27 @@ def message(
             typer.echo(format_preview(course_dir, messages))
             return
         result = deliver(course_dir, messages, smtp=SmtpSettings.from_env(), retry_uncertain=retry_uncertain)
+    except MessageError as exc:
+        fail(str(exc))
+    typer.echo(format_delivery(result, course_dir))
+    if result.failed or result.uncertain:
+        raise typer.Exit(code=1)
+
+
+def _blog_digests(course_dir: Path, *, send: bool, when: dt.datetime | None) -> None:
+    """`ensak message kursbloggen`: the e-mail digests of those who asked for one (ensak.outreach.kursbloggen)."""
+    from ensak.outreach.kursbloggen.digest_mail import digest_messages, send_digests
+    from ensak.outreach.messages import MessageError, SmtpSettings, format_delivery, format_preview
+
+    # --today: everything written by the end of that day.
+    now = (dt.datetime.combine(when.date(), dt.time(23, 59)) if when else dt.datetime.now()).astimezone(dt.timezone.utc)
+    try:
+        if not send:
+            messages, _ = digest_messages(course_dir, now)
+            typer.echo(format_preview(course_dir, messages) if messages else
+                       "Ingen som har bett om Kursbloggens sammanfattning har något nytt att få.")
+            return
+        result = send_digests(course_dir, now, smtp=SmtpSettings.from_env())
     except MessageError as exc:
         fail(str(exc))
     typer.echo(format_delivery(result, course_dir))
@@ -330,30 +385,62 @@ def report(
     typer.echo(f"Arbetsboken: {paths['xlsx']}")
 
 
-@app.command()
+blog_app = typer.Typer(help="Kursbloggen, the course's closed blog: a hub service under `ensak hub`, or `serve` "
+                       "on this machine.", no_args_is_help=False)
+app.add_typer(blog_app, name="blog")
+
+
+@blog_app.callback(invoke_without_command=True)
 def blog(
+    context: typer.Context,
     export: Path = typer.Option(None, "--export", help="After the course: write the posts whose authors agreed "
                                 "to open publishing as Markdown files (with front matter) into this folder."),
     course_dir: Path = COURSE_DIR,
 ) -> None:
-    """Compile the closed course blog from shared reflections and comments, and release it to the learners."""
-    from ensak.course.lock import BusyError
-    from ensak.outreach.blog import (
-        BlogError,
-        export_public,
-        format_summary,
-        update_blog,
-    )
+    """How many posts and comments Kursbloggen holds, or (--export) the posts consented for publishing."""
+    if context.invoked_subcommand is not None:
+        return
+    from ensak.outreach.kursbloggen.export import ExportError, write_public_export
+    from ensak.outreach.kursbloggen.queries import totals
+    from ensak.outreach.kursbloggen.settings import open_course_blog
+
+    _load_course_or_fail(course_dir)
+    opened = open_course_blog(course_dir, create=export is not None)
+    if opened is None:
+        typer.echo("Kursbloggen är tom: ingen har skrivit något ännu. Den öppnas under ensak hub på "
+                   "/services/kursbloggen/, eller på den här datorn med: ensak blog serve")
+        return
+    settings, engine = opened
+    try:
+        if export is not None:
+            written = write_public_export(settings, engine, export)
+            typer.echo(f"{len(written)} inlägg med publiceringsmedgivande är skrivna till {export}.")
+            return
+        posts, comments = totals(engine)
+        typer.echo(f"Kursbloggen: {posts} inlägg och {comments} kommentarer. Den öppnas under ensak hub på "
+                   "/services/kursbloggen/, eller på den här datorn med: ensak blog serve")
+    except ExportError as exc:
+        fail(str(exc))
+    finally:
+        engine.dispose()
+
+
+@blog_app.command("serve")
+def blog_serve(
+    port: int = typer.Option(8765, help="Port on this machine's loopback address (127.0.0.1: there is no password)."),
+    course_dir: Path = COURSE_DIR,
+) -> None:
+    """Run Kursbloggen on this machine without a hub; each person picks their name from the roster. Ctrl-C stops it."""
+    from ensak.outreach.kursbloggen.local import serve_local
+    from ensak.outreach.kursbloggen.settings import BlogSettingsError, load_settings
 
     _load_course_or_fail(course_dir)
     try:
-        if export is not None:
-            written = export_public(course_dir, export)
-            typer.echo(f"{len(written)} inlägg med publiceringsmedgivande är skrivna till {export}.")
-            return
-        typer.echo(format_summary(update_blog(course_dir)))
-    except (BlogError, BusyError) as exc:
+        serve_local(load_settings(course_dir), port=port, echo=typer.echo)
+    except BlogSettingsError as exc:
         fail(str(exc))
+    except OSError as exc:
+        fail(f"Kursbloggen kunde inte starta på port {port} ({exc.strerror or exc}). Välj en annan med --port.")
 
 
 @app.command()
@@ -366,13 +453,16 @@ def forget(
     """Erase a learner from the course for good (a GDPR request): gradebook, submissions, feedback,
     exchange, messages, roster, course blog and reports that name them."""
     from ensak.care.forget import ForgetError, forget_learner
+    from ensak.course.lock import PERSON_WAIT_S, BusyError
+    from ensak.nbgrader.api import GradebookSetupError, NotACourseError
 
     _load_course_or_fail(course_dir)
     if not yes:
         typer.confirm(f"Allt om {learner} i kursen tas bort för gott och kan inte ångras. Fortsätta?", abort=True)
     try:
-        typer.echo(str(forget_learner(course_dir, learner, reports=reports)))
-    except ForgetError as exc:
+        typer.echo(str(forget_learner(course_dir, learner, reports=reports, wait_s=PERSON_WAIT_S,
+                                      on_wait=say_waiting)))
+    except (ForgetError, GradebookSetupError, NotACourseError, BusyError) as exc:
         fail(str(exc))
 
 
@@ -383,12 +473,15 @@ def backup(
 ) -> None:
     """Save the gradebook, the submissions, feedback, exchange, roster and logs in one archive."""
     from ensak.care.backup import BackupError, write_backup
+    from ensak.course.lock import PERSON_WAIT_S
+    from ensak.nbgrader.api import NotACourseError
 
     _load_course_or_fail(course_dir)
     try:
-        typer.echo(f"Säkerhetskopian är sparad: {write_backup(course_dir, out)}")
-    except BackupError as exc:
+        archive = write_backup(course_dir, out, wait_s=PERSON_WAIT_S, on_wait=say_waiting)
+    except (BackupError, NotACourseError) as exc:
         fail(str(exc))
+    typer.echo(f"Säkerhetskopian är sparad: {archive}")
 
 
 @app.command()
@@ -400,13 +493,17 @@ def restore(
 ) -> None:
     """Put a course's state back from an archive written by ensak backup."""
     from ensak.care.backup import BackupError, restore_backup
+    from ensak.course.lock import PERSON_WAIT_S
+    from ensak.nbgrader.api import NotACourseError
 
     _load_course_or_fail(course_dir)
     try:
-        result = restore_backup(course_dir, archive, replace=replace)
-    except BackupError as exc:
+        result = restore_backup(course_dir, archive, replace=replace, wait_s=PERSON_WAIT_S, on_wait=say_waiting)
+    except (BackupError, NotACourseError) as exc:
         fail(str(exc))
     typer.echo(f"Återställt från {result.archive.name} (gjord {result.created}): {result.files} filer.")
+    for line in result.restored:
+        typer.echo(f"  - {line}")
     if result.set_aside:
         typer.echo(f"Det som fanns i kursen innan ligger i {result.set_aside}.")
     for note in result.notes:
@@ -451,5 +548,25 @@ def pairs(
         typer.echo(f"Sparat i {csv}.")
 
 
-if __name__ == "__main__":
+def put_own_bin_on_path() -> None:
+    """Put the folder of this interpreter (the virtual environment's bin/) first on PATH.
+
+    nbgrader runs the `alembic` executable by name when it creates a gradebook, and ensak runs
+    `nbgrader` and `jupyterhub` by name; they lie beside this interpreter. Run by its full path, as
+    cron lines and service files do, ensak would otherwise not find them (and nbgrader would leave
+    a gradebook half made). This is the one place that makes sure they are found.
+    """
+    own_bin = str(Path(sys.executable).parent)
+    entries = os.environ.get("PATH", "").split(os.pathsep)
+    if not entries or entries[0] != own_bin:
+        os.environ["PATH"] = os.pathsep.join([own_bin, *[e for e in entries if e and e != own_bin]])
+
+
+def main() -> None:
+    """The `ensak` executable (pyproject.toml's [project.scripts])."""
+    put_own_bin_on_path()
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -24,9 +24,9 @@ from ensak.course.instance import create_instance
 from ensak.course.plan import Course, load_course
 from ensak.course.roster import derive_id, write_roster
 from ensak.learner.base import REGISTRY
+from ensak.learner.sharing import SHARING_KEY
 from ensak.nbgrader.api import load_config
 from ensak.nbgrader.release import generate_release, release_tasks
-from ensak.outreach.blog import post_id
 from ensak.outreach.certificates import write_certificates
 from ensak.sync import SyncSummary, sync
 
@@ -67,6 +67,25 @@ BLOG_COMMENTS = ["Så bra skrivet, jag känner igen mig!", "Tack för tipset, de
 COORDINATOR_COMMENTS = ["Tack för ett ärligt inlägg! Ta gärna med frågan till nästa arbetsplatsträff.",
                         "Fint att du provade på riktigt. Vill du visa kollegorna hur du gjorde?",
                         "Bra reflektion. Titta gärna på kollegornas inlägg om samma uppgift också."]
+BLOG_QUESTIONS = [
+    ("Hur lägger man in en bild i ett inlägg?", "Jag har försökt dra in bilden, men den hamnar utanför texten. "
+     "Hur har ni gjort?"),
+    ("Får vi använda bilder från bibliotekets egna evenemang?", "Tänker på barnen på sagostunden. Måste "
+     "föräldrarna godkänna först?"),
+    ("Vilket lösenord använder ni för testkontona?", "Ska man ha ett eget konto för kursen eller använda "
+     "bibliotekets gemensamma?"),
+    ("Hinner någon mer än en uppgift i veckan?", "Jag ligger lite efter och undrar hur ni lägger upp tiden."),
+]
+BLOG_TIPS = [
+    ("Lyssna på poddar i lunchpromenaden", "Jag tar en uppgift i taget och lyssnar på en biblioteksrelaterad podd "
+     "medan jag går. Rekommenderas!"),
+    ("Kortkommandon sparar tid", "Ctrl+S sparar anteckningsboken, och Tab hoppar mellan rutorna i övningarna."),
+    ("Boka tid i kalendern", "Jag har lagt in en halvtimme varje torsdag för kursen. Då blir det av."),
+]
+BLOG_REPLIES = ["Tack, det hjälpte!", "Precis så gjorde jag också.", "Bra poäng, det hade jag inte tänkt på."]
+COORDINATOR_ANSWER = "Bra fråga! Jag tar upp den på nästa arbetsplatsträff, och svarar här under tiden."
+# The demo's coordinator: marked as such in the blog ([blog] coordinators in the demo course's course.toml).
+DEMO_COORDINATOR = "kursledaren"
 
 
 @dataclass
@@ -189,8 +208,12 @@ def write_reflection(notebook: nbformat.NotebookNode, task_title: str, rng: rand
 
 
 def simulate_learner(learner: SimulatedLearner, course: Course, config: Config, homes: Path,
-                     rng: random.Random) -> list[str]:
-    """Fetch, answer and submit the learner's share of the tasks; return the task ids submitted."""
+                     rng: random.Random, blog=None) -> list[str]:
+    """Fetch, answer and submit the learner's share of the tasks; return the task ids submitted.
+
+    With `blog` (a BlogClient on the demo's Kursbloggen), a reflection the learner chose to share is sent
+    through the sharing widget's button, as they hand the task in.
+    """
     home = homes / learner.id
     home.mkdir(parents=True, exist_ok=True)
     done = []
@@ -204,41 +227,54 @@ def simulate_learner(learner: SimulatedLearner, course: Course, config: Config, 
         days = learner.delay_days * rng.uniform(0.5, 1.6)
         when = dt.datetime.combine(task.release, dt.time(8), tzinfo=dt.timezone.utc) + dt.timedelta(days=days)
         submit_task(config, course.id, task.id, learner.id, home, when)
+        sharing = REGISTRY.get(SHARING_KEY)
+        if blog is not None and sharing is not None and any(sharing.choice.values()):
+            with chdir(folder):
+                sharing.send_to_blog(client=blog.as_learner(learner.id), at=when)
         done.append(task.id)
     return done
 
 
-def simulate_course_blog(course_dir: Path, course: Course, config: Config, cohort: list[SimulatedLearner],
-                         homes: Path, rng: random.Random):
-    """The coordinator comments on some shared reflections in the gradebook (as formgrader does); some
-    colleagues fetch the course blog, answer posts and hand it in; the blog is then compiled again."""
+def simulate_course_blog(course: Course, config: Config, cohort: list[SimulatedLearner], blog,
+                         rng: random.Random) -> dict[str, int]:
+    """The coordinator comments on a third of the shared reflections in the gradebook (as formgrader does);
+    colleagues ask, give tips, comment and answer through Kursbloggen's API, each at a time within the course."""
     from nbgrader.api import Gradebook, MissingEntry
 
-    from ensak.outreach.blog import BLOG_ID, read_posts, update_blog
-
-    if not (course_dir / "release" / BLOG_ID).is_dir():
-        return None
-    posts, _ = read_posts(course_dir, course)
+    everyone = blog.as_learner(DEMO_COORDINATOR)
+    posts = [post for page in range(1, 1 + everyone.posts()["pages"]) for post in everyone.posts(page=page)["posts"]]
     with Gradebook(config.CourseDirectory.db_url, course.id) as gradebook:
-        for post in [p for p in posts if p.share][::3]:
+        for post in [p for p in posts if p["kind"] == "reflektion"][::3]:
             try:
-                found = gradebook.find_comment("reflektion", post.task, post.task, post.learner)
+                found = gradebook.find_comment("reflektion", post["task"], post["task"], post["author"])
             except MissingEntry:   # a submission the autograder could not grade has nothing to comment on yet
                 continue
             found.manual_comment = rng.choice(COORDINATOR_COMMENTS)
         gradebook.db.commit()
-    when = dt.datetime.combine(course.closes, dt.time(9), tzinfo=dt.timezone.utc)
-    for person in [p for p in cohort if p.tasks_to_do > 0][::2]:
-        home = homes / person.id
-        folder = fetch_task(config, course.id, BLOG_ID, person.id, home)
-        for path in sorted(folder.glob("[0-9]*.ipynb")):
-            for key, widget in run_widget_cells(folder, nbformat.read(path, as_version=4)).items():
-                own = key.endswith(post_id(path.stem, person.id))
-                if not own and rng.random() < 0.5:
-                    with chdir(folder):
-                        widget.simulate(rng, {"blog_comments": BLOG_COMMENTS, "now": when.isoformat()})
-        submit_task(config, course.id, BLOG_ID, person.id, home, when)
-    return update_blog(course_dir, config=config)
+    active = [person for person in cohort if person.tasks_to_do > 0]
+    for number, person in enumerate(active[::2]):
+        # Every other colleague asks, the others give a tip.
+        kind, examples = ("fraga", BLOG_QUESTIONS) if number % 2 == 0 else ("tips", BLOG_TIPS)
+        title, text = examples[(number // 2) % len(examples)]
+        task = course.tasks[rng.randrange(person.tasks_to_do)]
+        when = dt.datetime.combine(task.release, dt.time(10), tzinfo=dt.timezone.utc) + dt.timedelta(days=rng.random() * 5)
+        blog.as_learner(person.id).write_post(kind, title, text, task=task.id if rng.random() < 0.5 else None, at=when)
+    posts = [post for page in range(1, 1 + everyone.posts()["pages"]) for post in everyone.posts(page=page)["posts"]]
+    comments = 0
+    for post in posts:
+        written = dt.datetime.fromisoformat(post["created"])
+        if post["kind"] == "fraga":
+            everyone.comment(post["id"], COORDINATOR_ANSWER, at=written + dt.timedelta(hours=3))
+            comments += 1
+        for hours, person in enumerate([p for p in active if p.id != post["author"] and rng.random() < 0.3], 1):
+            colleague = blog.as_learner(person.id)
+            said = colleague.comment(post["id"], rng.choice(BLOG_COMMENTS), at=written + dt.timedelta(hours=4 * hours))
+            comments += 1
+            if rng.random() < 0.4:
+                blog.as_learner(post["author"]).comment(post["id"], rng.choice(BLOG_REPLIES), parent=said,
+                                                        at=written + dt.timedelta(hours=4 * hours + 2))
+                comments += 1
+    return {"posts": len(posts), "comments": comments}
 
 
 def prepare_output(output: Path) -> Path:
@@ -263,12 +299,22 @@ def demo_config(course_dir: Path) -> Config:
 
 def run_demo(output: Path | str, *, learners: int = 20, seed: int = 2010,
              on_step: Callable[[str, int, int], None] | None = None) -> dict:
-    """Run the whole cycle in `output`; return paths and counts (the report's path under "report")."""
+    """Run the whole cycle in `output`; return paths and counts (the report's path under "report").
+
+    Kursbloggen runs on loopback inside the demo, on the simulated clock; `ensak blog serve -C <kurs>`
+    shows it afterwards.
+    """
     from nbgrader.api import Gradebook
+
+    from ensak.learner.blog_client import BlogClient
+    from ensak.outreach.kursbloggen.local import BackgroundBlog
+    from ensak.outreach.kursbloggen.settings import load_settings
 
     rng = random.Random(seed)
     step = on_step or (lambda label, done, total: None)
     course_dir = create_instance(prepare_output(Path(output)) / "kurs")
+    with open(course_dir / "course.toml", "a", encoding="utf-8") as plan:
+        plan.write(f'\n[blog]\ncoordinators = ["{DEMO_COORDINATOR}"]\n')
     course = load_course(course_dir)
     config = demo_config(course_dir)
 
@@ -288,22 +334,26 @@ def run_demo(output: Path | str, *, learners: int = 20, seed: int = 2010,
 
     homes = course_dir.parent / "deltagare"
     submissions = 0
-    for i, person in enumerate(cohort):
-        step("Deltagarna hämtar, svarar och lämnar in", i, len(cohort))
-        submissions += len(simulate_learner(person, course, config, homes, rng))
-    step("Deltagarna hämtar, svarar och lämnar in", len(cohort), len(cohort))
-
     graded: list = []
 
     def graded_one(label: str) -> None:
         graded.append(label)
         step("Samlar in och rättar", len(graded), submissions)
 
-    summary: SyncSummary = sync(course_dir, config=config, on_progress=graded_one)
+    closing = dt.datetime.combine(course.closes, dt.time(9), tzinfo=dt.timezone.utc)
+    # Posts and comments carry their own simulated times ("at"); the blog's own clock is the closing day.
+    with BackgroundBlog(load_settings(course_dir), clock=lambda: closing, client_clock=True) as local:
+        blog = BlogClient(local.url, local.token)
+        for i, person in enumerate(cohort):
+            step("Deltagarna hämtar, svarar och lämnar in", i, len(cohort))
+            submissions += len(simulate_learner(person, course, config, homes, rng, blog))
+        step("Deltagarna hämtar, svarar och lämnar in", len(cohort), len(cohort))
 
-    step("Kollegorna läser och kommenterar i kursbloggen", 0, 1)
-    blog = simulate_course_blog(course_dir, course, config, cohort, homes, rng)
-    step("Kollegorna läser och kommenterar i kursbloggen", 1, 1)
+        summary: SyncSummary = sync(course_dir, config=config, on_progress=graded_one)
+
+        step("Kollegorna frågar, tipsar och kommenterar i kursbloggen", 0, 1)
+        blog_counts = simulate_course_blog(course, config, cohort, blog, rng)
+        step("Kollegorna frågar, tipsar och kommenterar i kursbloggen", 1, 1)
 
     step("Skriver lägesrapporten", 0, 1)
     # The simulated course has run its course: the report looks at it on its closing day.
@@ -314,5 +364,5 @@ def run_demo(output: Path | str, *, learners: int = 20, seed: int = 2010,
     step("Skriver kursintyg", 1, 1)
     return {"course_dir": course_dir, "learners": len(cohort), "submissions": submissions,
             "graded": len(summary.graded), "problems": summary.problems, "today": course.closes,
-            "report": report["html"], "workbook": report["xlsx"], "blog": blog.index if blog else None,
+            "report": report["html"], "workbook": report["xlsx"], "blog": blog_counts,
             "certificates": certificates}

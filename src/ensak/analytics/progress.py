@@ -19,7 +19,7 @@ from typing import Iterable, Mapping
 import pandas as pd
 
 from ensak.analytics.collected import KEY, SAVED, VALUE
-from ensak.analytics.gradebook import (
+from ensak.analytics.gradebook import (  # noqa: F401  (notebooks read every column name from here)
     AUTOGRADED,
     EMAIL,
     FIRST_NAME,
@@ -28,6 +28,7 @@ from ensak.analytics.gradebook import (
     LEARNER,
     NEEDS_MANUAL_GRADE,
     RELEASE,
+    ROLE,
     ROSTER_FIELDS,
     SCORE,
     SUBMITTED,
@@ -35,6 +36,7 @@ from ensak.analytics.gradebook import (
     TASK_NUMBER,
     TIMESTAMP,
     TITLE,
+    UNIT,
 )
 from ensak.course.plan import NudgeRules
 from ensak.course.skills import AFTER_KEY, BEFORE_KEY, COURSE_SKILLS, EVALUATION_KEYS

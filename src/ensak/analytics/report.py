@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 import matplotlib
 import pandas as pd
@@ -36,6 +36,7 @@ from ensak.analytics.gradebook import (
     load_progress,
 )
 from ensak.course.plan import Course, load_course
+from ensak.course.roster import pseudonyms
 from ensak.course.skills import AFTER_KEY, BEFORE_KEY, EVALUATION_KEYS
 from ensak.slugs import ascii_slug
 from ensak.swedish import swedish_date
@@ -168,15 +169,17 @@ class CourseViews:
 
 
 def compute_views(course: Course, progress: pd.DataFrame, answers: pd.DataFrame, answer_problems: pd.DataFrame,
-                  *, today: dt.date, with_names: bool = False) -> CourseViews:
-    """All views from frames already read; learners get pseudonyms unless `with_names`."""
+                  *, today: dt.date, with_names: bool = False,
+                  pseudonym_map: Mapping[str, str] | None = None) -> CourseViews:
+    """All views from frames already read; learners get pseudonyms unless `with_names`: the stored ones
+    (`pseudonym_map`, ensak.course.roster.pseudonyms) or, without a roster, numbered by id."""
     status = P.learner_status(progress, today)
     nudges = P.nudge_list(status, course.nudge, today)
     learners = learners_in(progress)
     answers = P.answers_as_of(answers, progress, today)
     problems = answer_problems
     if not with_names:
-        mapping = P.pseudonyms(learners[LEARNER])
+        mapping = pseudonym_map if pseudonym_map is not None else P.pseudonyms(learners[LEARNER])
         status, nudges, problems = (P.pseudonymise(f, mapping) for f in (status, nudges, answer_problems))
     return CourseViews(
         course=course,
@@ -206,7 +209,7 @@ def load_views(course_dir: Path | str, *, today: dt.date | None = None, with_nam
     progress = load_progress(course_dir, gradebook)
     collected = read_collected_answers(course_dir, keys=[BEFORE_KEY, AFTER_KEY, *EVALUATION_KEYS])
     return compute_views(course, progress, collected.answers, collected.problems, today=today,
-                         with_names=with_names)
+                         with_names=with_names, pseudonym_map=pseudonyms(course_dir, also=progress[LEARNER]))
 
 
 # ---- charts ----------------------------------------------------------------------------------
@@ -436,10 +439,10 @@ def _environment() -> Environment:
     return Environment(loader=PackageLoader("ensak.analytics", "templates"), autoescape=select_autoescape(["html", "j2"]))
 
 
-def render_html(views: CourseViews, blog_href: str | None = None) -> str:
+def render_html(views: CourseViews, blog: dict | None = None) -> str:
     """The report as one self-contained HTML page (charts inline, no external files).
 
-    `blog_href` links the compiled course blog (ensak.outreach.blog), relative to the report.
+    `blog` links Kursbloggen (ensak.outreach.kursbloggen.settings.blog_overview: href, local, posts, comments).
     """
     position = views.position
     figures = {
@@ -473,7 +476,7 @@ def render_html(views: CourseViews, blog_href: str | None = None) -> str:
         min_group=P.MIN_GROUP_SIZE,
         problems=len(views.answer_problems),
         rules=views.course.nudge,
-        blog_href=blog_href,
+        blog=blog,
     )
 
 
@@ -502,12 +505,8 @@ def write_report(course_dir: Path, out_dir: Path, *, with_names: bool = False, t
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{REPORT_STEM}-{ascii_slug(views.course.id, 'kurs')}-{views.today.isoformat()}"
     html_path = out_dir / f"{stem}.html"
-    from ensak.outreach.blog import (
-        blog_index,  # here, so that reading the views never loads the blog's widgets
-    )
+    from ensak.outreach.kursbloggen.settings import blog_overview  # here: reading the views never needs the blog
 
-    blog = blog_index(course_dir)
-    blog_href = Path(os.path.relpath(blog, out_dir.resolve())).as_posix() if blog else None
-    html_path.write_text(render_html(views, blog_href), encoding="utf-8")
+    html_path.write_text(render_html(views, blog_overview(course_dir)), encoding="utf-8")
     xlsx_path = write_workbook(views, out_dir / f"{stem}.xlsx")
     return {"html": html_path, "xlsx": xlsx_path}

@@ -9,7 +9,6 @@ from pathlib import Path
 # jsonschema), seconds of imports that task 0's planner must not pay when it opens.
 from ensak.course.plan import COURSE_FILE, REPO_ROOT, repo_root  # noqa: F401
 from ensak.learner.answers import ANSWERS_FILE
-from ensak.outreach.blog import BLOG_ID
 
 COURSE_FILES = (COURSE_FILE, "nbgrader_config.py")
 COURSE_FOLDERS = ("source", "release")
@@ -29,8 +28,7 @@ def create_instance(target: Path | str, template: Path | str | None = None) -> P
         if (target / name).exists():
             shutil.rmtree(target / name)
         shutil.copytree(template / name, target / name,
-                        # The compiled course blog holds one cohort's names: never carried to another.
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", ANSWERS_FILE, BLOG_ID))
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", ANSWERS_FILE))
     (target / "gradebook").mkdir(exist_ok=True)
     (target / "exchange").mkdir(exist_ok=True)
     return target

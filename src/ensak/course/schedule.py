@@ -80,18 +80,21 @@ def format_plan(course: Course, rows: list[PlannedTask], today: dt.date) -> str:
     return "\n".join(lines)
 
 
-def release_now(root: Path | str, task_ids: list[str], *, config=None) -> ReleaseResult:
+def release_now(root: Path | str, task_ids: list[str], *, config=None, wait_s: float = 0,
+                on_wait=None) -> ReleaseResult:
     """Release the named tasks now, whatever their date (the coordinator asked for them by name)."""
-    with course_lock(root, "release"):
+    with course_lock(root, "release", wait_s=wait_s, on_wait=on_wait):
         return release_tasks(root, task_ids, config=config)
 
 
-def release_due(root: Path | str, today: dt.date | None = None, *, config=None) -> ReleaseResult:
-    """Release every task whose date has come and that is not released yet. Safe to run daily from cron."""
+def release_due(root: Path | str, today: dt.date | None = None, *, config=None, wait_s: float = 0,
+                on_wait=None) -> ReleaseResult:
+    """Release every task whose date has come and that is not released yet. Safe to run daily from cron
+    (from there it should wait for a sync in progress: `wait_s`)."""
     today = today or dt.date.today()
     root = Path(root).resolve()
     course = load_course(root)
-    with course_lock(root, "release"):
+    with course_lock(root, "release", wait_s=wait_s, on_wait=on_wait):
         due = [t.id for t in course.due_tasks(today)]
         result = release_tasks(root, due, config=config)
     result.not_yet = [t.id for t in course.tasks if t.release > today]

@@ -309,7 +309,21 @@ def hub_config(prepared: PreparedHub, proxy: str) -> dict:
         if len(prepared.courses) > 1:
             del environment["ENSAK_COURSE_ID"]
         config["JupyterHub"]["services"] = hub_services(prepared.ngshare)
+    add_course_blogs(config, prepared)
     return config
+
+
+def add_course_blogs(config: dict, prepared: PreparedHub) -> None:
+    """Kursbloggen for each course, as hub services learners reach through the hub's OAuth (ensak.outreach.kursbloggen)."""
+    from ensak.hub.blog_service import blog_hub_config, blog_services
+
+    courses = prepared.courses or {Path(prepared.settings.course_dir).resolve(): prepared.course_id}
+    blogs = blog_hub_config(blog_services(courses, [free_port() for _ in courses]), prepared.url, prepared.learners)
+    hub = config["JupyterHub"]
+    hub["services"] = [*hub.get("services", []), *blogs.services]
+    hub["load_roles"] = [*hub.get("load_roles", []), *blogs.roles]
+    config["Spawner"]["environment"].update(blogs.spawner_environment)
+    config["Spawner"]["server_token_scopes"] = blogs.server_token_scopes
 
 
 def start_hub(prepared: PreparedHub, output: IO | int | None = None) -> subprocess.Popen:
@@ -418,6 +432,7 @@ def run_hub(settings: HubSettings, echo: Callable[[str], None] = print) -> int:
         echo(f"JupyterHub är igång efter {seconds:.1f} s: {prepared.url}")
         echo(f"Deltagare som kan logga in ({len(prepared.learners)}): {', '.join(prepared.learners)}")
         echo(f"Gemensamt lösenord: {settings.password}")
+        echo(f"Kursbloggen: {prepared.url}/services/kursbloggen/")
         if prepared.ngshare is not None:
             echo(f"Kursernas utbyte är ngshare ({prepared.ngshare.url(prepared.url)}) för "
                  f"{', '.join(prepared.courses.values())}; ensak sync och release når det medan hubben är igång.")

@@ -18,7 +18,7 @@ from ensak.learner.quiz import Option, Quiz
 from ensak.learner.rota import BlogRotaPlanner
 from ensak.learner.search import SearchQueryBuilder
 from ensak.learner.selfassessment import SCALE, SelfAssessment
-from ensak.learner.sharing import BlogComment, SharingChoice
+from ensak.learner.sharing import SharingChoice
 from ensak.learner.strategy import ChannelStrategyPlanner
 from ensak.learner.text import TextAnswer
 from ensak.learner.wikipedia import ReferenceBuilder
@@ -28,4 +28,4 @@ __all__ = ["REGISTRY", "AccessCheck", "AnswerWidget", "Checklist", "Evidence", "
            "MarkdownPractice", "WebTextChecker", "BlogRotaPlanner", "Choice", "DecisionGuide", "Outcome", "Step",
            "LicenceChooser", "EpisodePlanner", "MonitoringPlanner", "ChannelStrategyPlanner", "AudienceSimulator",
            "SearchQueryBuilder", "ReferenceBuilder", "PostChecker", "CommentSimulator", "CoursePlanner",
-           "SharingChoice", "BlogComment"]
+           "SharingChoice"]

@@ -1,25 +1,31 @@
-"""Sharing with colleagues: the choice to share a reflection in the course blog, and comments on posts there.
+"""Sharing a reflection in Kursbloggen, the course's closed blog: two separate choices and a button that sends.
 
-Both choices travel with the submission in the answers file, so `ensak blog` reads exactly what the
-learner chose the last time they handed in, and a changed mind takes effect at the next compilation.
+The choices are saved in the answers file (they travel with the submission, so the coordinator sees them).
+The button sends the reflection, as the notebook was last saved, to Kursbloggen's API with the learner's own
+hub token: it is there for colleagues at once, no sync and no fetch in between. Changing a choice after
+sending takes effect in the blog straight away; unticking both takes the post out of it.
 """
 
 from __future__ import annotations
 
-import uuid
+import urllib.parse
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
+import nbformat
 
 from ensak.learner.answers import AnswerStore, now_iso
-from ensak.learner.base import AnswerWidget, escape, label_above
+from ensak.learner.base import AnswerWidget, escape
 from ensak.learner.controls import ChoiceGroup
+from ensak.learner.blog_client import BlogClient, BlogClientError
 
 SHARING_KEY = "dela-reflektion"
-COMMENT_KEY_PREFIX = "kommentar-"
-# A comment is a few sentences to a colleague; a wall of text belongs in one's own post.
-MAX_COMMENT_CHARS = 2000
-QUESTION = "Vill du dela ditt blogginlägg?"
+QUESTION = "Vill du dela din reflektion?"
+# The reflection cell's grade id (ensak.nbgrader.authoring.reflection) and nbgrader's Swedish text stub
+# (nbgrader_config.py): a reflection still holding the stub has not been written.
+REFLECTION_CELL = "reflektion"
+REFLECTION_PLACEHOLDER = "SKRIV DITT SVAR HÄR"
 
 
 def sharing_from_answer(value: Any) -> dict[str, bool]:
@@ -31,18 +37,43 @@ def sharing_from_answer(value: Any) -> dict[str, bool]:
 
 def describe_sharing(share: bool, publish: bool) -> str:
     """The current choice in words and symbols (never colour alone), as HTML."""
-    course = ("✓ <strong>Delas med kurskamraterna</strong> i kursbloggen, med ditt namn." if share else
-              "✗ <strong>Delas inte</strong> med kurskamraterna. Bara kursledaren läser ditt inlägg.")
+    course = ("✓ <strong>Delas med kurskamraterna</strong> i Kursbloggen, med ditt namn." if share else
+              "✗ <strong>Delas inte</strong> med kurskamraterna. Bara kursledaren läser din reflektion.")
     public = ("✓ <strong>Får publiceras öppet</strong> efter kursen, med ditt förnamn." if publish else
               "✗ <strong>Publiceras inte öppet.</strong>")
     return f'<p class="ensak-sharing">{course}<br>{public}</p>'
 
 
+def task_notebook_path(folder: Path) -> Path | None:
+    """The task's notebook in its folder: <task>/<task>.ipynb, or the folder's only notebook."""
+    named = folder / f"{folder.name}.ipynb"
+    if named.is_file():
+        return named
+    notebooks = sorted(folder.glob("*.ipynb"))
+    return notebooks[0] if len(notebooks) == 1 else None
+
+
+def saved_reflection(folder: Path) -> str:
+    """The reflection as the task's notebook was last saved; "" if it is unwritten or cannot be read."""
+    path = task_notebook_path(folder)
+    if path is None:
+        return ""
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except (OSError, ValueError):
+        return ""
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("grade_id") == REFLECTION_CELL:
+            written = cell.source.strip()
+            return "" if not written or REFLECTION_PLACEHOLDER in written else written
+    return ""
+
+
 class SharingChoice(AnswerWidget):
-    """Two separate yes/no choices under the reflection, both off until the learner ticks them.
+    """Two separate yes/no choices under the reflection, both off until the learner ticks them, and a send button.
 
     Sharing with the course and publishing openly are separate consents: a colleague's reading is
-    not the whole world's. Unticking and handing in again withdraws either.
+    not the whole world's.
     """
 
     # A consent is neither graded nor a builder; the course's structure test knows the plain kinds.
@@ -51,19 +82,27 @@ class SharingChoice(AnswerWidget):
     def __init__(self, key: str = SHARING_KEY, *, store: AnswerStore | None = None):
         # Two separate consents, one group named by the question they answer.
         self.consents = ChoiceGroup(QUESTION, [
-            "Dela mitt blogginlägg med kurskamraterna i kursbloggen",
-            "Mitt inlägg får också publiceras på bibliotekets öppna blogg efter kursen, med mitt förnamn",
+            "Dela min reflektion med kurskamraterna i Kursbloggen",
+            "Min reflektion får också publiceras på bibliotekets öppna blogg efter kursen, med mitt förnamn",
         ], values=["share", "publish"], multiple=True)
         self.summary = w.HTML()
+        self.send_button = w.Button(description="Skicka till Kursbloggen", icon="paper-plane",
+                                    tooltip="Skickar reflektionen som den är sparad i anteckningsboken")
+        self.send_button.on_click(lambda _: self.send_to_blog())
+        self.link = w.HTML()
         super().__init__(key, store=store)
         self.children = [
             w.HTML("<p>Kursbloggen är stängd: bara de som går kursen kan läsa den. Där står ditt namn vid "
-                   "inlägget, kollegorna kan svara med kommentarer och kursledarens kommentar syns också. "
-                   "Att publicera öppet är ett eget val – då kan vem som helst läsa inlägget.</p>"),
+                   "reflektionen, kollegorna kan svara med kommentarer och kursledarens kommentar syns också. "
+                   "Att publicera öppet är ett eget val – då kan vem som helst läsa den.</p>"),
             self.consents,
             self.summary,
-            w.HTML("<p><em>Du kan ändra dig: ändra bockarna här och lämna in uppgiften igen. Nästa gång "
-                   "kursbloggen uppdateras följer den ditt senaste val.</em></p>"),
+            w.HTML("<p>Spara anteckningsboken (Ctrl+S) och tryck sedan på knappen: reflektionen skickas som den "
+                   "är sparad. Ändrar du texten senare, spara och tryck igen.</p>"),
+            self.send_button,
+            self.link,
+            w.HTML("<p><em>Du kan ändra dig när du vill: tar du bort bockarna försvinner reflektionen ur "
+                   "Kursbloggen direkt.</em></p>"),
             self.status,
         ]
         self._restoring = True
@@ -81,88 +120,68 @@ class SharingChoice(AnswerWidget):
         chosen = self.consents.value
         return {"share": "share" in chosen, "publish": "publish" in chosen}
 
+    @property
+    def sent(self) -> str | None:
+        """When the reflection was last sent to Kursbloggen (ISO time), if ever."""
+        saved = self.saved_value
+        return saved.get("sent") if isinstance(saved, dict) else None
+
     def choose(self, *, share: bool, publish: bool = False) -> None:
         """Set both choices as a learner ticking the boxes would (tests and the demo cohort)."""
         self.consents.value = tuple(k for k, yes in (("share", share), ("publish", publish)) if yes)
         # Unticking what was never ticked changes nothing, so save the choice explicitly once.
-        self.save(self.choice)
+        self.save(self._record())
+
+    def send_to_blog(self, *, client: BlogClient | None = None, at=None) -> bool:
+        """Send the saved reflection and both choices to Kursbloggen; return whether the blog took them.
+
+        `client` defaults to the learner's own (their hub token, the blog's address from the environment);
+        `at` is the demo's simulated time.
+        """
+        choice = self.choice
+        folder = self.store.path.parent
+        text = saved_reflection(folder) if (choice["share"] or choice["publish"]) else ""
+        if (choice["share"] or choice["publish"]) and not text:
+            self.show_status("Det finns ingen sparad reflektion att skicka. Skriv din reflektion i rutan ovanför, "
+                             "spara anteckningsboken (Ctrl+S) och tryck på knappen igen.", problem=True)
+            return False
+        try:
+            client = client or BlogClient.from_environment()
+            answer = client.share_reflection(folder.name, text, at=at, **choice)
+        except BlogClientError as error:
+            self.show_status(f"{error} Ditt val är sparat här; tryck på knappen igen senare.", problem=True)
+            return False
+        self.save(self._record(sent=True))
+        if answer.get("url"):
+            address = urllib.parse.urljoin(client.base_url, answer["url"])
+            self.link.value = f'<p><a href="{escape(address)}" target="_blank">Öppna ditt inlägg i Kursbloggen</a></p>'
+            self.show_status("Klart! Din reflektion finns nu i Kursbloggen." if choice["share"] else
+                             "Klart! Reflektionen delas inte med kurskamraterna, men får publiceras efter kursen.")
+        else:
+            self.link.value = ""
+            self.show_status("Klart! Din reflektion finns inte längre i Kursbloggen.")
+        return True
 
     def simulate(self, rng, learner: dict | None = None) -> None:
         traits = learner or {}
         share = rng.random() < traits.get("share", 0.6)
         self.choose(share=share, publish=share and rng.random() < traits.get("publish", 0.4))
 
+    def _record(self, *, sent: bool = False) -> dict:
+        record = dict(self.choice)
+        previous = self.sent
+        if sent or previous:
+            record["sent"] = now_iso() if sent else previous
+        return record
+
     def _show_summary(self) -> None:
         self.summary.value = describe_sharing(**self.choice)
 
     def _changed(self, _change) -> None:
         self._show_summary()
-        if not self._restoring:
-            self.save(self.choice)
-
-
-class BlogComment(AnswerWidget):
-    """An answer to a colleague's post in the course blog: written here, handed in, shown under the post.
-
-    Every saved comment gets an id of its own, so handing in again never shows a comment twice.
-    """
-
-    kind = "comment"
-
-    def __init__(self, key: str, author: str = "", *, store: AnswerStore | None = None):
-        if not key.startswith(COMMENT_KEY_PREFIX):
-            raise ValueError(f"A blog comment's key starts with {COMMENT_KEY_PREFIX!r}, got {key!r}.")
-        self.author = author
-        label = f"Svara {author}" if author else "Svara på inlägget"
-        self.box = label_above(w.Textarea(description=label, placeholder="Skriv en kommentar till inlägget …",
-                                          rows=3, layout=w.Layout(width="100%")))
-        self.save_button = w.Button(description="Spara kommentaren", icon="comment")
-        self.save_button.on_click(lambda _: self.write(self.box.value))
-        self.written = w.HTML()
-        super().__init__(key, store=store)
-        self.children = [self.box, self.save_button, self.written, self.status]
-        self._show_written()
-
-    @property
-    def comments(self) -> list[dict]:
-        saved = self.saved_value
-        if not isinstance(saved, dict) or not isinstance(saved.get("comments"), list):
-            return []
-        return [c for c in saved["comments"] if isinstance(c, dict) and isinstance(c.get("text"), str)]
-
-    def write(self, text: str, *, written: str | None = None) -> bool:
-        """Save `text` as a new comment (`written`: an ISO time, default now); return whether it was saved."""
-        text = (text or "").strip()
-        if not text:
-            self.show_status("Skriv något i rutan först.", problem=True)
-            return False
-        if len(text) > MAX_COMMENT_CHARS:
-            self.show_status(f"Kommentaren är {len(text)} tecken lång. Korta den till högst {MAX_COMMENT_CHARS} "
-                             "tecken, eller skriv ett eget inlägg om det.", problem=True)
-            return False
-        comment = {"id": uuid.uuid4().hex, "text": text, "written": written or now_iso()}
-        # AnswerWidget.save reports a failed write in the status line rather than raising.
-        saved = self.save({"comments": [*self.comments, comment]})
-        if saved:
-            # The box empties so that pressing the button again cannot save the same words twice.
-            self.box.value = ""
-            self.show_status("Kommentaren är sparad. Lämna in kursbloggen (Submit) så att den kommer med.")
-        self._show_written()
-        return saved
-
-    def simulate(self, rng, learner: dict | None = None) -> None:
-        traits = learner or {}
-        if traits.get("blog_comments"):
-            # The demo's clock, so that a simulated course's comments are dated within the course.
-            self.write(rng.choice(traits["blog_comments"]), written=traits.get("now"))
-
-    def _show_written(self) -> None:
-        comments = self.comments
-        if not comments:
-            self.written.value = ""
+        if self._restoring:
             return
-        items = "".join(f"<li>✓ {escape(c['text'])}</li>" for c in comments)
-        self.written.value = (
-            f"<p>Dina sparade kommentarer till inlägget ({len(comments)}):</p><ul>{items}</ul>"
-            "<p><em>De syns under inlägget när du har lämnat in kursbloggen (Submit) och kursledaren "
-            "har uppdaterat den.</em></p>")
+        self.save(self._record())
+        if self.sent:
+            # Once in the blog, a changed mind counts at once, above all a withdrawal.
+            self.send_to_blog()

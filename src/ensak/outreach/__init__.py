@@ -1,1 +1,1 @@
-"""Reaching the learners: messages (invitation, nudge, last call, thanks) and the course blog."""
+"""Reaching the learners: messages (invitation, nudge, last call, thanks) and Kursbloggen, the course's closed blog."""

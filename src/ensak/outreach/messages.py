@@ -36,7 +36,9 @@ from ensak.course.roster import load_roster
 from ensak.swedish import swedish_date
 
 KINDS = ("invitation", "nudge", "last-call", "thanks")
-KIND_LABELS = {"invitation": "Inbjudan", "nudge": "Påminnelse", "last-call": "Sista chansen", "thanks": "Tack"}
+KIND_LABELS = {"invitation": "Inbjudan", "nudge": "Påminnelse", "last-call": "Sista chansen", "thanks": "Tack",
+               # Built by ensak.outreach.kursbloggen.digest_mail, from what each learner has not been sent yet.
+               "kursbloggen": "Kursbloggens sammanfattning"}
 TEMPLATE_FOLDER = "messages"
 OUTBOX_FOLDER = "outbox"
 SENT_LOG_FILE = "sent-log.sqlite"

@@ -17,7 +17,6 @@ from traitlets.config import Config
 from ensak.course.lock import course_lock
 from ensak.course.plan import load_course
 from ensak.nbgrader.api import make_api
-from ensak.outreach.blog import update_blog_after_sync
 from ensak.sync.journal import graded_events, open_state
 from ensak.sync.phases import (
     STEP_COLLECT,
@@ -60,7 +59,5 @@ def sync(course_dir: Path | str, *, config: Config | None = None,
                 give_feedback(course_dir, runner, api, config, tasks, state, summary, step)
         finally:
             runner.close()
-    # The course blog follows what learners share and answer (ensak.outreach.blog); until someone shares, a glance.
-    summary.problems.extend(update_blog_after_sync(course_dir, config=config))
     return summary
 
