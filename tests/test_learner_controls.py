@@ -98,7 +98,7 @@ def test_are_checklist_steps_a_named_group_of_checkboxes(tmp_path):
 
 def test_are_the_sharing_consents_a_group_named_by_their_question(tmp_path):
     widget = SharingChoice(store=AnswerStore(tmp_path))
-    assert widget.consents.label == "Vill du dela ditt blogginlägg?" and widget.consents.role == "group"
+    assert widget.consents.label == "Vill du dela din reflektion?" and widget.consents.role == "group"
     widget.consents.value = ("publish",)
     assert widget.consents.selected == [1]
     assert not INSERTED_ROLE.search(widget.summary.value)

@@ -17,8 +17,8 @@ import nbformat
 
 from ensak.learner.answers import AnswerStore, now_iso
 from ensak.learner.base import AnswerWidget, escape
-from ensak.learner.controls import ChoiceGroup
 from ensak.learner.blog_client import BlogClient, BlogClientError
+from ensak.learner.controls import ChoiceGroup
 
 SHARING_KEY = "dela-reflektion"
 QUESTION = "Vill du dela din reflektion?"
