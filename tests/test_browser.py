@@ -162,7 +162,7 @@ def evidence_given(page) -> None:
 
 
 def reflection_field(page):
-    return notebook(page).get_by_label("Din reflektion")
+    return notebook(page).get_by_label("Din reflektion", exact=True)
 
 
 def check_swedish_interface(page, task: str) -> None:

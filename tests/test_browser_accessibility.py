@@ -41,7 +41,10 @@ def axe_violations(page, include: list[str] | None = None) -> list[dict]:
     return page.evaluate(
         """async ([context, tags]) => {
             const inEnsak = target => {
-                try { return Boolean(document.querySelector(target[0])?.closest('.ensak-widget')); }
+                try {
+                    return Boolean(document.querySelector(target[0])?.closest(
+                        '.ensak-widget, .ensak-TaskPanel, .ensak-TaskStatus, .ensak-Reflection'));
+                }
                 catch (error) { return false; }
             };
             const result = await axe.run(context ?? document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
@@ -204,8 +207,11 @@ def test_are_a_tasks_widgets_free_of_wcag_violations_and_usable_by_keyboard(chro
 
         langs = widgets.evaluate_all("roots => roots.map(r => r.lang)")
         assert langs and set(langs) == {"sv"}, langs
-        violations = axe_violations(page, [".jp-NotebookPanel:not(.lm-mod-hidden) .ensak-widget"])
-        assert not violations, f"axe-core in ensak's widgets:\n{described(violations)}"
+        # What ensak draws: its widgets, and ensak-lab's task panel, task status line and reflection field.
+        ensak_parts = [".jp-NotebookPanel:not(.lm-mod-hidden) .ensak-widget", ".ensak-TaskPanel", ".ensak-TaskStatus",
+                       ".ensak-Reflection"]
+        violations = axe_violations(page, [part for part in ensak_parts if page.locator(part).count()])
+        assert not violations, f"axe-core in what ensak renders:\n{described(violations)}"
 
         # The keyboard in the first quiz.
         quiz = widgets.filter(has=page.locator("[role='radiogroup']")).filter(
