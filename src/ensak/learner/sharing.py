@@ -8,12 +8,12 @@ sending takes effect in the blog straight away; unticking both takes the post ou
 
 from __future__ import annotations
 
+import json
 import urllib.parse
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
-import nbformat
 
 from ensak.learner.answers import AnswerStore, now_iso
 from ensak.learner.base import AnswerWidget, escape
@@ -58,13 +58,17 @@ def saved_reflection(folder: Path) -> str:
     path = task_notebook_path(folder)
     if path is None:
         return ""
+    # Read as the JSON it is: nbformat would import jsonschema, whose URI grammars take over half a second to
+    # compile in every learner's kernel when a task opens.
     try:
-        notebook = nbformat.read(path, as_version=4)
+        notebook = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return ""
-    for cell in notebook.cells:
-        if cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("grade_id") == REFLECTION_CELL:
-            written = cell.source.strip()
+    for cell in notebook.get("cells", []) if isinstance(notebook, dict) else []:
+        grading = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.get("cell_type") == "markdown" and grading.get("grade_id") == REFLECTION_CELL:
+            source = cell.get("source", "")
+            written = ("".join(source) if isinstance(source, list) else str(source)).strip()
             return "" if not written or REFLECTION_PLACEHOLDER in written else written
     return ""
 
