@@ -250,6 +250,16 @@ def test_are_a_tasks_widgets_free_of_wcag_violations_and_usable_by_keyboard(chro
                          for i in (2, 3))
         assert contrast(chosen, other) >= 3, (chosen, other)
 
+        # Borders of fields and lists at least 3:1; links in the task's text underlined.
+        for field in notebook.locator(".ensak-widget select, .ensak-widget input[type='text']").all()[:4]:
+            border = field.evaluate("e => getComputedStyle(e).borderTopColor")
+            assert contrast(border, "rgb(255, 255, 255)") >= 3, border
+        links = notebook.locator(".jp-RenderedMarkdown a[href]")
+        assert links.count(), "task 0's text links somewhere"
+        undecorated = links.evaluate_all(
+            "as => as.filter(a => !getComputedStyle(a).textDecorationLine.includes('underline')).map(a => a.href)")
+        assert undecorated == [], undecorated
+
         # What remains is JupyterLab's own (listed in docs/accessibility.md as a third party's).
         whole_page = axe_violations(page)
         with capsys.disabled():
