@@ -1,13 +1,18 @@
 # nbgrader's configuration for this course directory. Plain `nbgrader ...` commands run from the
 # repository root read it, and so does ensak, so both always agree on where things are.
 import os
-import tomllib
 from pathlib import Path
 
+from ensak.course.plan import read_course_file
+from ensak.nbgrader.api import silence_add_submission_warnings
+
 c = get_config()  # noqa: F821  (nbgrader provides get_config)
+# Plain `nbgrader autograde` and `collect` would otherwise print nbgrader's own harmless SAWarning blocks.
+silence_add_submission_warnings()
 
 here = Path(__file__).resolve().parent
-plan = tomllib.loads((here / "course.toml").read_text(encoding="utf-8"))
+# Read as ensak reads it: whatever encoding the coordinator's editor saved, and a Swedish message if it is wrong.
+plan, _ = read_course_file(here)
 
 c.CourseDirectory.root = str(here)
 c.CourseDirectory.course_id = os.environ.get("ENSAK_COURSE_ID", plan["course"]["id"])
@@ -60,7 +65,10 @@ c.LimitOutput.max_lines = 200
 # ...nor fill memory and the feedback with megabytes printed on one line: output is cut as it arrives.
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
-    AssignLatePenalties, IgnorePattern, LimitOutput, SaveAutoGrades,
+    AssignLatePenalties,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
 )
 
 from ensak.nbgrader.preprocessors import BoundedExecute  # noqa: E402

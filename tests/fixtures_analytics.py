@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy.exc import SAWarning
 
 from ensak.course.instance import repo_root
+from ensak.nbgrader.api import silence_add_submission_warnings
 
 TODAY = dt.date(2027, 3, 15)
 COURSE_ID = "analys-test"
@@ -133,9 +133,9 @@ def _write_answers(folder: Path, answers: dict) -> None:
 def _build_gradebook(db_url: str) -> None:
     from nbgrader.api import Gradebook
 
-    # nbgrader's add_submission trips SQLAlchemy's autoflush warnings; they are nbgrader's, not ours.
+    # nbgrader's add_submission trips SQLAlchemy's autoflush warnings; exactly those are nbgrader's, not ours.
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=SAWarning)
+        silence_add_submission_warnings()
         _fill_gradebook(Gradebook, db_url)
 
 
@@ -186,6 +186,11 @@ def build_analytics_course(root: Path, db_url: str | None = None) -> AnalyticsCo
 
     db_url = db_url or f"sqlite:///{root / 'gradebook' / 'gradebook.db'}"
     _build_gradebook(db_url)
+    # Every task reached the learners on its planned day, as `ensak release --due` records it.
+    from ensak.nbgrader.release import record_release
+
+    for task_id, _title, release in TASKS:
+        record_release(root, task_id, release)
 
     first, last = TASKS[0][0], TASKS[-1][0]
     for learner, dates in SUBMITTED.items():

@@ -20,11 +20,14 @@ TASKS = [("00-start", "Välkommen"), ("01-blogg", "Bloggar"), ("02-bild", "Bilde
 
 
 def course_toml(tasks=TASKS, *, start: dt.date = START, pace: int = 14, extra: str = "", closes: dt.date | None = None,
-                releases: dict[str, str] | None = None) -> str:
-    """The text of a course.toml for `tasks` [(id, title)], optionally with explicit release dates."""
+                releases: dict[str, str] | None = None, url: str = "") -> str:
+    """The text of a course.toml for `tasks` [(id, title)], optionally with explicit release dates and the
+    address learners log in at (`url`)."""
     releases = releases or {}
     lines = ["[course]", 'id = "testkurs"', 'title = "En sak i taget"', 'organisation = "Stadsbiblioteket"',
              f"start = {start.isoformat()}", f"pace_days = {pace}"]
+    if url:
+        lines.append(f'url = "{url}"')
     if closes:
         lines.append(f"closes = {closes.isoformat()}")
     for task_id, title in tasks:
@@ -76,6 +79,35 @@ def course_dir(tmp_path: Path, empty_gradebook: Path) -> Path:
     return root
 
 
+def hand_in(root: Path, submissions: dict[str, list[tuple[str, dt.datetime]]], *, course_id: str = "testkurs") -> None:
+    """Put submissions into the course's gradebook through nbgrader's own Gradebook API, each task worth one
+    point, autograded in full: {learner: [(task id, when in UTC), …]}. Fast: no exchange, no kernel."""
+    import warnings
+
+    from nbgrader.api import Gradebook
+
+    from ensak.nbgrader.api import silence_add_submission_warnings
+
+    with warnings.catch_warnings():
+        silence_add_submission_warnings()
+        with Gradebook(f"sqlite:///{root / 'gradebook' / 'gradebook.db'}", course_id=course_id) as gb:
+            for task_id in {task for entries in submissions.values() for task, _ in entries}:
+                gb.update_or_create_assignment(task_id)
+                try:
+                    gb.find_notebook(task_id, task_id)
+                except Exception:
+                    gb.add_notebook(task_id, task_id)
+                    gb.add_grade_cell("kontroll", task_id, task_id, max_score=1, cell_type="code")
+            for learner, entries in submissions.items():
+                gb.update_or_create_student(learner)
+                for task_id, when in entries:
+                    stamp = when.astimezone(dt.timezone.utc).replace(tzinfo=None)
+                    submission = gb.add_submission(task_id, learner, timestamp=stamp)
+                    for grade in submission.notebooks[0].grades:
+                        grade.auto_score, grade.needs_manual_grade = 1.0, False
+                    gb.db.commit()
+
+
 ROSTER_CSV = (
     "Förnamn;Efternamn;E-post;Bibliotek;Roll\n"
     "Åsa;Lindström-Öberg;asa.lindstrom-oberg@bibliotek.example;Stadsbiblioteket;Bibliotekarie\n"
@@ -91,8 +123,8 @@ def write_text(path: Path, content: str, encoding: str = "utf-8") -> Path:
 
 # --- a real SMTP server on loopback (aiosmtpd) ----------------------------------------------------
 
-MAIL_TOML = '\n[mail]\nfrom = "kurs@bibliotek.example"\nfrom_name = "Kursledningen på Stadsbiblioteket"\n' \
-            'hub_url = "https://jupyter.bibliotek.example"\n'
+MAIL_TOML = '\n[mail]\nfrom = "kurs@bibliotek.example"\nfrom_name = "Kursledningen på Stadsbiblioteket"\n'
+HUB_URL = "https://jupyter.bibliotek.example"
 
 
 def free_port() -> int:

@@ -164,7 +164,8 @@ def build_graded_course(root: Path, homes: Path, db_url: str | None = None) -> P
         for person in PEOPLE:
             require_success(api.generate_feedback(T0, person["id"], force=True), "generate_feedback")
             require_success(api.release_feedback(T0, person["id"]), "release_feedback")
-    deliver(course_dir, build_messages(course_dir, "invitation", task_id=T0, today=TODAY))
+    # The shipped course.toml has no [mail] sender: the coordinator asks for .eml files (ensak message --outbox).
+    deliver(course_dir, build_messages(course_dir, "invitation", task_id=T0, today=TODAY), outbox=True)
     write_report(course_dir, course_dir / "reports", with_names=True, today=TODAY)
     return course_dir
 

@@ -74,10 +74,12 @@ def test_does_the_notebook_run_top_to_bottom_without_errors(executed, name):
 
 def test_does_the_coordinator_see_where_everyone_is_and_whom_to_nudge(executed):
     shown = outputs_text(executed["koordinator"])
-    assert "Medianen har lämnat in **5** uppgifter" in shown
-    assert "Spridning: **5** uppgifter" in shown
-    assert "**5** deltagare behöver en påminnelse" in shown
-    assert "Ingen inlämning på 21 dagar (senast 22 februari)." in shown
+    assert "läget den 15 mars 2027: 11 deltagare" in shown
+    assert "Medianen har lämnat in **5 uppgifter**" in shown
+    assert "Spridning: **5 uppgifter**" in shown
+    # jon's current task reached him on 8 March, so he is not late; ivar's has waited since 25 January.
+    assert "**4** deltagare behöver en påminnelse" in shown
+    assert "Ingen inlämning på de 49 dagar som gått sedan uppgift 1 släpptes (senast 18 januari)." in shown
     assert "gustav@bibliotek.example" in shown, "the coordinator needs to know who"
     assert images(executed["koordinator"]) == 2
 

@@ -42,7 +42,7 @@ def test_would_the_check_notice_a_forbidden_import():
 
 # What each room may import (docs/architecture.md has the same table). Shared concept modules at the
 # top of the package import nothing of ensak; cli and demo may import everything.
-SHARED = {"atomic_files", "swedish", "slugs", "html_tables", "processes"}
+SHARED = {"atomic_files", "swedish", "slugs", "html_tables", "processes", "clock"}
 MAY_IMPORT = {
     "learner": {"course"},
     "course": {"learner", "nbgrader", "outreach"},

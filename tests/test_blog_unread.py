@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from ensak.learner.blog_client import BlogClient
 from ensak.hub.blog_unread import UNREAD_ROUTE, unread_for_learner
+from ensak.learner.blog_client import BlogClient
 from ensak.outreach.kursbloggen.local import BackgroundBlog
 from ensak.outreach.kursbloggen.settings import load_settings
 from fixtures_kursbloggen import Clock, make_blog_course

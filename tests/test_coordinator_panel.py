@@ -10,8 +10,9 @@ import pytest
 from ensak.coordinator.panel import CoordinatorPanel
 from ensak.course.lock import course_lock
 from ensak.course.roster import write_roster
-from ensak.nbgrader.release import release_tasks
+from ensak.nbgrader.release import record_release, release_tasks
 from fixtures_coordinator import (  # noqa: F401
+    HUB_URL,
     MAIL_TOML,
     START,
     course_dir,
@@ -32,7 +33,7 @@ LEARNERS = pd.DataFrame([
 def panel_course(tmp_path, empty_gradebook):
     import shutil
 
-    root = make_course(tmp_path / "kurs", extra=MAIL_TOML)
+    root = make_course(tmp_path / "kurs", extra=MAIL_TOML, url=HUB_URL)
     shutil.copy2(empty_gradebook, root / "gradebook" / "gradebook.db")
     write_roster(root, LEARNERS)
     return root
@@ -79,13 +80,16 @@ def test_is_an_invitation_to_an_unreleased_task_previewed_but_never_sendable(pan
 
 
 def test_does_the_nudge_preview_come_from_the_nudge_list(panel_course):
+    # The first two tasks reached the learners on their planned days; 02-bild is not released yet.
+    record_release(panel_course, "00-start", START)
+    record_release(panel_course, "01-blogg", START + dt.timedelta(days=14))
     release_tasks(panel_course, ["00-start", "01-blogg"])
     panel = CoordinatorPanel(panel_course, today=START + dt.timedelta(days=30))
     panel.kind.value = "nudge"
     panel.preview_button.click()
     status = panel.message_status.value
     # Nobody has handed in anything in 30 days: both are nudged, each with the list's reason.
-    assert "Påminnelse (nudge:02-bild): 2 mottagare." in status
+    assert "Påminnelse (nudge:01-blogg): 2 mottagare." in status
     assert "Åsa Öberg &lt;asa@bibliotek.example&gt; – " in status and "30 dagar" in status
 
 
@@ -101,8 +105,23 @@ def test_does_the_sync_button_grade_and_show_progress(sync_course):
 
 @pytest.mark.slow
 def test_does_a_busy_course_give_a_swedish_message_not_a_traceback(sync_course):
+    import threading
+
     panel = CoordinatorPanel(sync_course)
-    with course_lock(sync_course, "sync"):
+    held, done = threading.Event(), threading.Event()
+
+    def hold() -> None:  # another holder: the lock is re-entrant within one thread
+        with course_lock(sync_course, "sync"):
+            held.set()
+            done.wait(60)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(30)
         panel.sync_button.click()
+    finally:
+        done.set()
+        holder.join()
     assert "⚠" in panel.sync_status.value and "upptagen just nu" in panel.sync_status.value
     assert not panel.sync_button.disabled

@@ -35,6 +35,7 @@ from ensak.analytics.gradebook import (
     read_progress,
     read_submissions,
 )
+from ensak.nbgrader.api import ADD_SUBMISSION_WARNING
 
 # The fixtures module is also loaded as a plugin (pytest_plugins below): let pytest rewrite its asserts.
 pytest.register_assert_rewrite("fixtures_analytics")
@@ -98,7 +99,8 @@ def test_does_opening_a_gradebook_add_the_five_missing_indexes_once(stock_gradeb
     engine.dispose()
 
 
-@pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")  # nbgrader's own add_submission
+# nbgrader's own add_submission warning, exactly (ensak.nbgrader.api.ADD_SUBMISSION_WARNING); any other shows.
+@pytest.mark.filterwarnings(f"ignore:{ADD_SUBMISSION_WARNING}:sqlalchemy.exc.SAWarning:nbgrader.api")
 def test_does_nbgrader_still_work_on_a_gradebook_ensak_has_indexed(stock_gradebook_url):
     from nbgrader.api import Gradebook
 
@@ -202,3 +204,36 @@ def test_is_the_grid_read_with_a_few_queries_rather_than_one_per_learner(engine)
                     and "information_schema" not in s]
     assert learners == 10
     assert len(data_queries) == 3, data_queries
+
+
+NGSHARE_WARNING = ("Object of type <Assignment> not in session, add operation along 'Course.assignments' will not "
+                   "proceed")
+
+
+def sa_warnings_while_handing_in(db_url: str, *, load_shipped_config_from=None) -> list[str]:
+    """The SAWarnings seen while nbgrader's add_submission runs (and an ngshare-like one is raised)."""
+    import warnings
+
+    from nbgrader.api import Gradebook
+    from sqlalchemy.exc import SAWarning
+    from traitlets.config.loader import PyFileConfigLoader
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if load_shipped_config_from is not None:  # as plain `nbgrader autograde` does
+            PyFileConfigLoader("nbgrader_config.py", path=str(load_shipped_config_from)).load_config()
+        with Gradebook(db_url, course_id=COURSE_ID) as gb:
+            gb.add_assignment("00-prov")
+            gb.add_notebook("00-prov", "00-prov")
+            gb.add_grade_cell("kontroll", "00-prov", "00-prov", max_score=1, cell_type="code")
+            gb.add_student("anna")
+            gb.add_submission("00-prov", "anna")
+        warnings.warn_explicit(NGSHARE_WARNING, SAWarning, "ngshare/database.py", 1, module="ngshare.database")
+    return [str(w.message) for w in caught if issubclass(w.category, SAWarning)]
+
+
+def test_are_exactly_nbgrader_s_harmless_warnings_silenced_by_the_shipped_config(tmp_path, repo):
+    seen = sa_warnings_while_handing_in(f"sqlite:///{tmp_path / 'utan.db'}")
+    assert any("<SubmittedAssignment> not in session" in text for text in seen), "nbgrader warns without the filter"
+    seen = sa_warnings_while_handing_in(f"sqlite:///{tmp_path / 'med.db'}", load_shipped_config_from=repo)
+    assert seen == [NGSHARE_WARNING], "only nbgrader's add_submission warning goes; ngshare's stays visible"

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from ensak.cli import app
 from ensak.course.roster import write_roster
-from ensak.nbgrader.release import release_tasks
+from ensak.nbgrader.release import record_release, release_tasks
 from ensak.outreach.messages import (
     MessageError,
     SmtpSettings,
@@ -28,6 +28,7 @@ from ensak.outreach.messages import (
     sent_log_path,
 )
 from fixtures_coordinator import (  # noqa: F401
+    HUB_URL,
     MAIL_TOML,
     course_dir,
     empty_gradebook,
@@ -50,7 +51,7 @@ LEARNERS = pd.DataFrame([
 @pytest.fixture
 def mail_course(tmp_path, empty_gradebook):
     """A course with [mail] settings and three active learners (and one who has left)."""
-    root = make_course(tmp_path / "kurs", extra=MAIL_TOML)
+    root = make_course(tmp_path / "kurs", extra=MAIL_TOML, url=HUB_URL)
     shutil.copy2(empty_gradebook, root / "gradebook" / "gradebook.db")
     write_roster(root, pd.concat([LEARNERS, pd.DataFrame([{"id": "slutat", "first_name": "Sven", "last_name": "Slut",
                                                             "email": "sven@bibliotek.example"}])]))
@@ -180,15 +181,47 @@ def test_does_smtp_deliver_each_message_once_across_reruns(mail_course, smtp_ser
     assert set(log["status"]) == {"sent"}
 
 
+LATE = {"reason": "Ingen inlämning på 21 dagar.", "behind": False, "inactive": True, "tasks_done": 0,
+        "current_title": "Välkommen", "last_activity": None}
+
+
 def test_is_a_learner_nudged_at_most_once_per_release_period(mail_course, smtp_server):
     handler, port = smtp_server
-    nudges = {"britt_ek": "Ligger efter."}
+    record_release(mail_course, "01-blogg", dt.date(2027, 1, 25))
+    record_release(mail_course, "02-bild", dt.date(2027, 2, 8))
+    nudges = {"britt_ek": LATE}  # a row of the nudge list: Britt is late by the rules
     for day in (DAY, DAY + dt.timedelta(days=3)):
         deliver(mail_course, build_messages(mail_course, "nudge", nudges=nudges, today=day), smtp=smtp_env(port))
     assert len(handler.received) == 1
     next_period = dt.date(2027, 2, 9)
     deliver(mail_course, build_messages(mail_course, "nudge", nudges=nudges, today=next_period), smtp=smtp_env(port))
     assert len(handler.received) == 2
+
+
+def test_is_the_release_period_the_one_learners_really_got(mail_course):
+    """The plan says 02-bild on 8 February; it reached the learners on 15 February."""
+    record_release(mail_course, "00-start", dt.date(2027, 1, 11))
+    record_release(mail_course, "01-blogg", dt.date(2027, 1, 25))
+    record_release(mail_course, "02-bild", dt.date(2027, 2, 15))
+    [message] = build_messages(mail_course, "nudge", nudges={"britt_ek": LATE}, today=dt.date(2027, 2, 10))
+    assert message.key == "nudge:01-blogg"
+    [message] = build_messages(mail_course, "nudge", nudges={"britt_ek": LATE}, today=dt.date(2027, 2, 15))
+    assert message.key == "nudge:02-bild"
+
+
+def test_does_a_nudge_before_anyone_is_late_leave_the_periods_nudge_unspent(mail_course, smtp_server):
+    """On release day the coordinator nudges Britt with her own words; three weeks later Britt is late by the
+    rules and gets the period's nudge all the same (and only once)."""
+    handler, port = smtp_server
+    record_release(mail_course, "01-blogg", dt.date(2027, 1, 25))
+    early = build_messages(mail_course, "nudge", nudges={"britt_ek": "Kom ihåg Bloggar!"}, today=dt.date(2027, 1, 25))
+    deliver(mail_course, early, smtp=smtp_env(port))
+    deliver(mail_course, early, smtp=smtp_env(port))  # the same day again: still one
+    for day in (dt.date(2027, 2, 15), dt.date(2027, 2, 16)):
+        deliver(mail_course, build_messages(mail_course, "nudge", nudges={"britt_ek": LATE}, today=day),
+                smtp=smtp_env(port))
+    assert len(handler.received) == 2
+    assert sorted(read_sent_log(mail_course)["key"]) == ["nudge:01-blogg", "nudge:01-blogg:extra-2027-01-25"]
 
 
 def test_are_two_overlapping_runs_still_one_message_each(mail_course, smtp_server):
@@ -295,7 +328,10 @@ def test_does_the_cli_nudge_named_learners_for_a_given_reason(mail_course, smtp_
 
 
 def test_do_the_nudge_list_and_the_last_call_come_from_the_gradebook(mail_course):
-    # Nobody has handed in anything: on day 30 everyone is inactive and nobody has finished.
+    # Every task reached the learners on its day and nobody has handed in anything: on day 30 everyone is
+    # inactive and nobody has finished.
+    for task_id, day in (("00-start", "2027-01-11"), ("01-blogg", "2027-01-25"), ("02-bild", "2027-02-08")):
+        record_release(mail_course, task_id, dt.date.fromisoformat(day))
     day = dt.date(2027, 2, 10)
     nudges = nudges_from_progress(mail_course, day)
     assert sorted(nudges) == sorted(LEARNERS["id"])
@@ -305,3 +341,141 @@ def test_do_the_nudge_list_and_the_last_call_come_from_the_gradebook(mail_course
                                       "--course-dir", str(mail_course)])
     assert result.exit_code == 0, result.output
     assert "Sista chansen (last-call): 3 mottagare." in result.output and "om 12 dagar" in result.output
+
+
+# ---- issue 13: leavers, the calendar, the sender, the login address ----
+
+def test_do_leavers_never_stop_a_message_without_ids(mail_course):
+    """Sven left (mail_course's roster); the gradebook still knows him. Lists drop him; naming him is refused."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{mail_course / 'gradebook' / 'gradebook.db'}", "testkurs") as gradebook:
+        gradebook.update_or_create_student("slutat", first_name="Sven", last_name="Slut")
+    for task_id, day in (("00-start", "2027-01-11"), ("01-blogg", "2027-01-25"), ("02-bild", "2027-02-08")):
+        record_release(mail_course, task_id, dt.date.fromisoformat(day))
+    day = dt.date(2027, 2, 10)
+    assert "slutat" not in nudges_from_progress(mail_course, day)
+    assert "slutat" not in learners_not_finished(mail_course, day)
+    for kind in ("nudge", "last-call"):
+        result = CliRunner().invoke(app, ["message", kind, "--today", "2027-02-10", "--course-dir", str(mail_course)])
+        assert result.exit_code == 0, result.output
+        assert "Sven" not in result.output
+    with pytest.raises(MessageError, match=r"har avslutat kursen.*slutat \(slutade"):
+        build_messages(mail_course, "thanks", recipients=["slutat"])
+
+
+def send_cli(course, *args, env=None):
+    return CliRunner().invoke(app, ["message", *args, "--send", "--course-dir", str(course)],
+                              env={"ENSAK_SMTP_HOST": "", **(env or {})})
+
+
+def test_is_the_thank_you_held_back_until_the_course_has_closed(mail_course):
+    early = send_cli(mail_course, "thanks", "--today", "2027-02-01")
+    assert early.exit_code == 1
+    assert "stänger först 22 februari 2027" in early.output and "--force" in early.output
+    assert not (mail_course / "outbox").exists()
+    assert send_cli(mail_course, "thanks", "--today", "2027-02-22").exit_code == 0
+    assert (mail_course / "outbox" / "thanks").is_dir()
+
+
+def test_can_the_coordinator_force_an_early_thank_you(mail_course):
+    forced = send_cli(mail_course, "thanks", "--today", "2027-02-01", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert "Skickade 3 meddelanden" in forced.output
+
+
+def test_is_the_last_call_held_back_until_the_last_task_is_out(mail_course):
+    record_release(mail_course, "00-start", dt.date(2027, 1, 11))
+    early = send_cli(mail_course, "last-call", "--to", "britt_ek", "--today", "2027-01-20")
+    assert early.exit_code == 1 and "Sista chansen skickas när kursens sista uppgift" in early.output
+    assert "Uppgift 2 (02-bild)" in early.output
+    preview = CliRunner().invoke(app, ["message", "last-call", "--to", "britt_ek", "--today", "2027-01-20",
+                                       "--course-dir", str(mail_course)])
+    assert preview.exit_code == 0 and "Obs! Sista chansen skickas" in preview.output
+    record_release(mail_course, "02-bild", dt.date(2027, 2, 8))
+    assert send_cli(mail_course, "last-call", "--to", "britt_ek", "--today", "2027-02-10").exit_code == 0
+
+
+def test_does_sending_without_a_sender_say_how_to_set_one_up(tmp_path, empty_gradebook):
+    root = make_course(tmp_path / "kurs")  # no [mail]
+    shutil.copy2(empty_gradebook, root / "gradebook" / "gradebook.db")
+    write_roster(root, LEARNERS)
+    refused = send_cli(root, "thanks", "--force")
+    assert refused.exit_code == 1
+    assert "[mail]" in refused.output and 'from = "kurs@bibliotek.se"' in refused.output
+    assert "--outbox" in refused.output and "ENSAK_SMTP_HOST" in refused.output
+    assert not (root / "outbox").exists()
+    asked = send_cli(root, "thanks", "--force", "--outbox")
+    assert asked.exit_code == 0, asked.output
+    mail = email.message_from_bytes((root / "outbox" / "thanks" / "britt_ek.eml").read_bytes(), policy=default_policy)
+    assert mail["From"] is None, "her own mail program fills in the sender; never kursledningen@localhost"
+    assert mail["To"].addresses[0].addr_spec == "britt@bibliotek.example"
+
+
+def test_is_a_wrong_sender_address_explained_with_its_line(tmp_path, empty_gradebook):
+    root = make_course(tmp_path / "kurs", extra='\n[mail]\nfrom = "kurs(at)vaxjo.se"\n')
+    write_roster(root, LEARNERS)
+    result = send_cli(root, "thanks", "--force")
+    assert result.exit_code == 1
+    assert "[mail] from på rad" in result.output and "e-postadress" in result.output
+    assert "Skriv @ i stället för (at)." in result.output and "Traceback" not in result.output
+
+
+def test_does_an_invitation_need_the_address_to_log_in(tmp_path, empty_gradebook):
+    root = make_course(tmp_path / "kurs", extra=MAIL_TOML)  # no [course] url
+    shutil.copy2(empty_gradebook, root / "gradebook" / "gradebook.db")
+    write_roster(root, LEARNERS)
+    release_tasks(root, ["00-start"])
+    result = send_cli(root, "invitation", "--task", "00-start")
+    assert result.exit_code == 1
+    assert "adressen där deltagarna loggar in" in result.output and 'url = "https://' in result.output
+    assert not (root / "outbox" / "invitation-00-start").exists()
+
+
+def test_is_the_senders_name_with_a_comma_sent_as_one_name(mail_course):
+    (mail_course / "course.toml").write_text((mail_course / "course.toml").read_text(encoding="utf-8").replace(
+        'from_name = "Kursledningen på Stadsbiblioteket"', 'from_name = "Karin Åström, kurssamordnare"'),
+        encoding="utf-8")
+    deliver(mail_course, build_messages(mail_course, "thanks"))
+    raw = (mail_course / "outbox" / "thanks" / "britt_ek.eml").read_bytes()
+    [header] = [line for line in raw.split(b"\r\n") if line.startswith(b"From:")]
+    assert header.count(b"=?utf-8?") == 1 and b"," not in header.replace(b"=2C", b""), header
+    parsed = email.message_from_bytes(raw, policy=default_policy)
+    assert [(a.display_name, a.addr_spec) for a in parsed["From"].addresses] == [
+        ("Karin Åström, kurssamordnare", "kurs@bibliotek.example")]
+
+
+def test_does_a_template_saved_with_a_bom_or_in_windows_1252_work(mail_course):
+    (mail_course / "messages").mkdir()
+    text = "Ämne: Tack, {{ learner.first_name }}!\n\nVi ses på fikat.\n"
+    (mail_course / "messages" / "thanks.txt.j2").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    [message, *_] = build_messages(mail_course, "thanks")
+    assert message.subject == "Tack, Åsa!" and message.body == "Vi ses på fikat.\n"
+    (mail_course / "messages" / "thanks.txt.j2").write_bytes(text.encode("cp1252"))
+    assert build_messages(mail_course, "thanks")[0].subject == "Tack, Åsa!"
+
+
+def test_does_a_send_wait_for_the_course_and_then_say_who_holds_it(mail_course, monkeypatch):
+    import threading
+
+    from ensak.course.lock import course_lock
+    from ensak.outreach.messages import recipients, send
+
+    monkeypatch.setattr(recipients, "SEND_LOCK_WAIT_S", 0.5)
+    held, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with course_lock(mail_course, "sync"):
+            held.set()
+            done.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(10)
+        with pytest.raises(MessageError, match="upptagen just nu: ensak sync"):
+            send(mail_course, build_messages(mail_course, "thanks"), kind="thanks", force=True)
+    finally:
+        done.set()
+        holder.join()
+    assert not (mail_course / "outbox" / "thanks").exists()

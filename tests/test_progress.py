@@ -162,12 +162,16 @@ def test_who_is_nudged_and_why(analytics_course, status):
     rules = load_course(analytics_course.root).nudge
     assert rules == NudgeRules(tasks_behind_median=2, days_inactive=21)
     nudges = P.nudge_list(status, rules, TODAY)
-    assert list(nudges[LEARNER]) == ["gustav", "ivar", "eva", "dan", "jon"]  # most behind first
-    assert by_learner(nudges, P.BEHIND) == {"gustav": True, "ivar": True, "eva": True, "dan": True, "jon": False}
-    assert by_learner(nudges, P.INACTIVE) == {"gustav": True, "ivar": True, "eva": False, "dan": False, "jon": True}
+    # jon last submitted 21 days ago, but he was caught up until task 4 reached him on 8 March: his
+    # current task has waited 7 days, so he is not nudged. ivar's task 1 has waited since 25 January.
+    assert list(nudges[LEARNER]) == ["gustav", "ivar", "eva", "dan"]  # most behind first
+    assert by_learner(nudges, P.BEHIND) == {"gustav": True, "ivar": True, "eva": True, "dan": True}
+    assert by_learner(nudges, P.INACTIVE) == {"gustav": True, "ivar": True, "eva": False, "dan": False}
+    assert by_learner(status, P.IDLE_DAYS)["jon"] == 7
     reasons = by_learner(nudges, P.REASON)
     assert reasons["dan"] == "Ligger 2 uppgifter efter gruppens median (har lämnat in 3, medianen är 5)."
-    assert reasons["jon"] == "Ingen inlämning på 21 dagar (senast 22 februari)."
+    assert reasons["ivar"] == ("Ligger 4 uppgifter efter gruppens median (har lämnat in 1, medianen är 5). "
+                               "Ingen inlämning på de 49 dagar som gått sedan uppgift 1 släpptes (senast 18 januari).")
     assert reasons["gustav"] == ("Ligger 5 uppgifter efter gruppens median (har lämnat in 0, medianen är 5). "
                                  "Har inte lämnat in något sedan kursen startade för 63 dagar sedan.")
 
@@ -177,17 +181,24 @@ def test_do_stricter_rules_nudge_fewer(status):
     assert set(nudges[LEARNER]) == {"gustav", "ivar", "eva"}
 
 
-def small_course(submissions: dict[str, list[str]], releases: list[str]) -> pd.DataFrame:
-    """A progress grid built by hand: tasks released on `releases`, learners' submission dates in order."""
+def small_course(submissions: dict[str, list[str]], releases: list[str | None], *,
+                 joined: dict[str, str] | None = None, left: dict[str, str] | None = None,
+                 units: dict[str, tuple[str, str]] | None = None) -> pd.DataFrame:
+    """A progress grid built by hand: tasks released on `releases` (None: not released), learners' submission
+    dates in order, and optionally when they joined and left the roster and their (unit, role)."""
     tasks = pd.DataFrame({TASK: [f"{n:02d}-uppgift" for n in range(len(releases))],
-                          TASK_NUMBER: range(1, len(releases) + 1),
-                          TITLE: [f"Uppgift {n + 1}" for n in range(len(releases))],
+                          TASK_NUMBER: range(len(releases)),
+                          TITLE: [f"Uppgift {n}" for n in range(len(releases))],
                           RELEASE: pd.to_datetime(releases)})
     columns = [LEARNER, TASK, TIMESTAMP, DUEDATE, LATE, AUTOGRADED, SCORE, AUTO_SCORE, NEEDS_MANUAL_GRADE]
     rows = [(learner, tasks[TASK][n], pd.Timestamp(day), pd.NaT, False, True, 1.0, 1.0, False)
             for learner, days in submissions.items() for n, day in enumerate(days)]
+    units = units or {}
     roster = pd.DataFrame({"id": list(submissions), "first_name": "", "last_name": "", "email": "",
-                           "unit": "", "role": ""})
+                           "unit": [units.get(p, ("", ""))[0] for p in submissions],
+                           "role": [units.get(p, ("", ""))[1] for p in submissions],
+                           "joined": [(joined or {}).get(p, "") for p in submissions],
+                           "left": [(left or {}).get(p, "") for p in submissions]})
     assignments = pd.DataFrame({TASK: tasks[TASK], DUEDATE: pd.NaT, MAX_SCORE: 1.0})
     students = pd.DataFrame(columns=[LEARNER, FIRST_NAME, LAST_NAME, EMAIL], dtype=str)
     return assemble_progress(tasks, students, pd.DataFrame(rows, columns=columns), assignments, roster)
@@ -215,8 +226,9 @@ def test_does_the_nudge_list_say_one_task_not_one_tasks():
 
 def test_how_far_did_everyone_get(progress):
     funnel = P.completion_funnel(progress, today=TODAY)
-    assert funnel[P.STAGE].tolist() == ["Anmälda", "Påbörjat", "Nått uppgift 2", "Nått uppgift 3", "Nått uppgift 4",
-                                        "Nått uppgift 5", "Klara"]
+    # Tasks are numbered as learners see them: the kickoff is task 0.
+    assert funnel[P.STAGE].tolist() == ["Anmälda", "Påbörjat", "Nått uppgift 1", "Nått uppgift 2", "Nått uppgift 3",
+                                        "Nått uppgift 4", "Klara"]
     assert funnel[P.LEARNERS].tolist() == [11, 10, 9, 8, 7, 6, 6]
 
 
@@ -336,3 +348,89 @@ def test_is_nobody_inactive_before_the_course_has_started(progress):
     before = P.learner_status(progress, dt.date(2026, 12, 1))
     assert (before[P.DAYS_SINCE_ACTIVITY] == 0).all()
     assert P.nudge_list(before, NudgeRules(), dt.date(2026, 12, 1)).empty
+
+
+# ---- issue 13: who takes part, since when, and what reached them ----
+
+def test_is_a_colleague_who_joined_today_not_nudged():
+    """The course started 28 days ago; Cilla was imported today and has not handed anything in yet."""
+    grid = small_course({"anna": ["2027-01-02", "2027-01-20"], "bo": ["2027-01-03", "2027-01-21"], "cilla": []},
+                        releases=["2027-01-01", "2027-01-15"], joined={"cilla": "2027-01-29"})
+    today = dt.date(2027, 1, 29)
+    status = P.learner_status(grid, today)
+    assert by_learner(status, P.IDLE_DAYS)["cilla"] == 0
+    assert P.nudge_list(status, NudgeRules(tasks_behind_median=2, days_inactive=21), today).empty
+    later = dt.date(2027, 2, 19)  # three weeks after she joined, still nothing
+    nudges = P.nudge_list(P.learner_status(grid, later), NudgeRules(tasks_behind_median=2, days_inactive=21), later)
+    assert list(nudges[LEARNER]) == ["cilla"]
+    assert "Har inte lämnat in något sedan hen kom med i kursen för 21 dagar sedan." in nudges[P.REASON][0]
+
+
+def test_is_nobody_late_on_the_day_the_first_task_really_reaches_them():
+    """The plan said 1 January; the coordinator released on 29 January. Nobody is behind on that day."""
+    grid = small_course({"anna": [], "bo": []}, releases=["2027-01-29"])
+    today = dt.date(2027, 1, 29)
+    status = P.learner_status(grid, today)
+    assert (status[P.IDLE_DAYS] == 0).all() and (status[P.DAYS_SINCE_ACTIVITY] == 0).all()
+    assert P.nudge_list(status, NudgeRules(), today).empty
+
+
+def test_does_a_task_nobody_released_not_count_as_out():
+    grid = small_course({"anna": ["2027-01-02"]}, releases=["2027-01-01", None])
+    tasks = P.task_summary(grid, dt.date(2027, 3, 1))
+    assert tasks[P.RELEASED].tolist() == [True, False]
+    status = P.learner_status(grid, dt.date(2027, 3, 1))
+    assert bool(status[P.CAUGHT_UP][0]) and P.nudge_list(status, NudgeRules(), dt.date(2027, 3, 1)).empty
+
+
+def test_is_the_release_day_the_actual_one_the_plan_only_for_what_is_still_to_come(analytics_course):
+    from ensak.analytics.gradebook import release_day, tasks_frame
+
+    course = load_course(analytics_course.root)
+    today = dt.date(2027, 2, 1)
+    actual = {"00-valkommen": dt.date(2027, 1, 18)}
+    assert release_day(course, "00-valkommen", actual, today) == dt.date(2027, 1, 18)
+    assert release_day(course, "01-blogg", actual, today) is None     # its day came, nobody released it
+    assert release_day(course, "02-sok", actual, today) == dt.date(2027, 2, 8)  # still to come: the plan
+    assert release_day(course, "01-blogg", None, today) == dt.date(2027, 1, 25)  # nothing known: the plan
+    frame = tasks_frame(course, actual, today)
+    assert frame[TASK_NUMBER].tolist() == [0, 1, 2, 3, 4]  # as learners number them
+
+
+def test_are_leavers_kept_out_of_every_count_and_shown_apart():
+    grid = small_course({"anna": ["2027-01-02"], "bo": [], "per": []}, releases=["2027-01-01"],
+                        left={"per": "2027-01-20"})
+    current, gone = P.current_learners(grid), P.leavers(grid)
+    assert set(current[LEARNER]) == {"anna", "bo"} and set(gone[LEARNER]) == {"per"}
+    today = dt.date(2027, 2, 15)
+    assert P.task_summary(current, today)[P.LEARNERS].tolist() == [2]
+    assert "per" not in set(P.nudge_list(P.learner_status(current, today), NudgeRules(), today)[LEARNER])
+
+
+def test_are_small_units_and_roles_not_shown_next_to_a_pseudonym():
+    people = {f"p{n}": ("Stadsbiblioteket", "bibliotekarie") for n in range(5)}
+    people.update({"chef": ("Stadsbiblioteket", "Bibliotekschef"), "filial": ("Filialen", "bibliotekarie")})
+    grid = small_course({p: [] for p in people}, releases=["2027-01-01"], units=people)
+    status = P.learner_status(grid, dt.date(2027, 1, 5))
+    masked = P.mask_small_groups(status, learners_in(grid), (UNIT, ROLE)).set_index(LEARNER)
+    assert tuple(masked.loc["p0", [UNIT, ROLE]]) == ("Stadsbiblioteket", "bibliotekarie")
+    assert tuple(masked.loc["chef", [UNIT, ROLE]]) == ("Stadsbiblioteket", P.SMALL_GROUP)
+    assert tuple(masked.loc["filial", [UNIT, ROLE]]) == (P.SMALL_GROUP, P.SMALL_GROUP)
+
+
+def test_does_a_breakdown_hide_groups_under_five_and_those_that_would_give_them_away():
+    people = {f"b{n}": ("", "bibliotekarie") for n in range(7)}
+    people.update({"c1": ("", "chef"), "a1": ("", "assistent"), "a2": ("", "assistent")})
+    grid = small_course({p: [] for p in people}, releases=["2027-01-01"], units=people)
+    roles = P.completion_funnel(grid, by=ROLE, today=dt.date(2027, 1, 5))
+    # chef (1) and assistent (2) are hidden; with only 3 hidden, bibliotekarie (7) = all (10) − 3 would tell
+    # them apart, so it goes too.
+    assert P.suppress_small_groups(roles).empty
+    people.update({f"a{n}": ("", "assistent") for n in range(3, 6)})  # five assistants: shown…
+    grid = small_course({p: [] for p in people}, releases=["2027-01-01"], units=people)
+    roles = P.completion_funnel(grid, by=ROLE, today=dt.date(2027, 1, 5))
+    assert set(P.suppress_small_groups(roles)[P.GROUP]) == {"bibliotekarie"}  # …but then the chef is all − shown
+    people.update({f"v{n}": ("", "vaktmästare") for n in range(4)})  # 1 + 4 hidden: no one can be told apart
+    grid = small_course({p: [] for p in people}, releases=["2027-01-01"], units=people)
+    roles = P.completion_funnel(grid, by=ROLE, today=dt.date(2027, 1, 5))
+    assert set(P.suppress_small_groups(roles)[P.GROUP]) == {"bibliotekarie", "assistent"}

@@ -95,7 +95,7 @@ LEARNER_SCRIPT = textwrap.dedent('''
 
 def run_as(user: str, *args: str, env_home: Path) -> dict:
     env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(env_home),
-           "PYTHONWARNINGS": "ignore", "PYTHONDONTWRITEBYTECODE": "1"}
+           "PYTHONDONTWRITEBYTECODE": "1"}
     done = subprocess.run([shutil.which("runuser"), "-u", user, "--", sys.executable, *args], env=env, capture_output=True,
                           text=True, timeout=120, cwd=env_home)
     assert done.returncode == 0, done.stderr[-3000:]

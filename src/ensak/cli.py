@@ -1,4 +1,9 @@
-"""The `ensak` command: a thin typer layer over plain functions in the package."""
+"""The `ensak` command: a thin typer layer over plain functions in the package.
+
+Every command either succeeds or stops with Swedish guidance and exit code 1: the course's own errors
+(GUIDED_ERRORS, whose messages say what to do) are caught in one place, GuidedGroup, and anything else is
+reported in one Swedish sentence. `ensak --debug COMMAND` shows the traceback instead.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +12,100 @@ import os
 import sys
 from pathlib import Path
 
+import click
 import typer
+from typer.core import TyperGroup
 
-app = typer.Typer(help="En sak i taget: run a self-paced staff course on Jupyter and nbgrader.",
+from ensak.swedish import count_noun
+
+# Errors whose message is already Swedish guidance, by module (looked up only once the module is loaded,
+# so that `ensak --help` does not import the whole package).
+GUIDED_ERRORS: dict[str, tuple[str, ...]] = {
+    "ensak.course.plan": ("CoursePlanError",),
+    "ensak.course.lock": ("BusyError",),
+    "ensak.course.schedule": ("ScheduleError",),
+    "ensak.nbgrader.release": ("UnknownTaskError", "GenerateError"),
+    "ensak.nbgrader.api": ("NotACourseError", "GradebookSetupError"),
+    "ensak.course.roster": ("RosterImportError", "LinkError"),
+    "ensak.course.hr_files": ("RosterImportError",),
+    "ensak.nbgrader.ngshare_client": ("NgshareError",),
+    "ensak.outreach.messages.model": ("MessageError",),
+    "ensak.outreach.blog": ("BlogError",),
+    "ensak.care.backup": ("BackupError",),
+    "ensak.care.forget": ("ForgetError",),
+    "ensak.hub.runner": ("HubError",),
+}
+YES_ANSWERS = {"j", "ja", "y", "yes"}
+NO_ANSWERS = {"n", "nej", "no"}
+
+
+def is_guided(error: BaseException) -> bool:
+    for module_name, names in GUIDED_ERRORS.items():
+        module = sys.modules.get(module_name)
+        classes = tuple(getattr(module, name) for name in names if hasattr(module, name)) if module else ()
+        if classes and isinstance(error, classes):
+            return True
+    return False
+
+
+class GuidedGroup(TyperGroup):
+    """Runs a command and turns whatever it raises into Swedish guidance and exit code 1 (not with --debug)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, typer.Exit):
+            raise
+        except (click.exceptions.Abort, typer.Abort, KeyboardInterrupt, EOFError):
+            typer.secho("Avbrutet. Det som redan var klart finns kvar; kör kommandot igen för resten.",
+                        fg=typer.colors.RED, err=True)
+            raise typer.Exit(1) from None
+        except Exception as error:
+            if ctx.params.get("debug"):
+                raise
+            if is_guided(error):
+                message = str(error)
+            else:
+                detail = (str(error).strip().splitlines() or [""])[0]
+                message = (f"Något oväntat gick fel ({type(error).__name__}: {detail}). Kör samma kommando med "
+                           "--debug (ensak --debug ...) för detaljerna och skicka dem till den som sköter ensak.")
+            typer.secho(message, fg=typer.colors.RED, err=True)
+            # typer's own Exit: the one its main turns into the exit code (click's would show a traceback).
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(cls=GuidedGroup, help="En sak i taget: run a self-paced staff course on Jupyter and nbgrader.",
                   no_args_is_help=True, add_completion=False)
 
 COURSE_DIR = typer.Option(Path("."), "--course-dir", "-C", help="The course directory (holds course.toml).")
 
 
+@app.callback()
+def options(debug: bool = typer.Option(False, "--debug", help="Show the full traceback when something fails.")) -> None:
+    """En sak i taget: run a self-paced staff course on Jupyter and nbgrader."""
+
+
 def fail(message: str) -> None:
     typer.secho(message, fg=typer.colors.RED, err=True)
     raise typer.Exit(code=1)
+
+
+def confirm(question: str) -> bool:
+    """Ask in Swedish; j, ja, y and yes mean yes, and anything but an answer means no."""
+    while True:
+        answer = typer.prompt(f"{question} [j/n]", default="n", show_default=False).strip().casefold()
+        if answer in YES_ANSWERS:
+            return True
+        if answer in NO_ANSWERS:
+            return False
+        typer.echo("Svara j (ja) eller n (nej).")
+
+
+def course_day(course_dir: Path, today: dt.datetime | None) -> dt.date:
+    """--today if given, else today where the course runs (ensak.clock)."""
+    from ensak.clock import course_today
+
+    return today.date() if today else course_today(_load_course_or_fail(course_dir))
 
 
 def say_waiting(holder: str) -> None:
@@ -73,7 +161,7 @@ def demo(
 
     views = load_views(result["course_dir"], today=result["today"])
     table = Table(title=f"Läget {result['today']:%Y-%m-%d}: {result['learners']} deltagare, "
-                        f"{result['submissions']} inlämningar")
+                        f"{count_noun(result['submissions'], 'inlämning', 'inlämningar')}")
     for column in ("Uppgift", "Inlämnade", "Andel"):
         table.add_column(column, justify="left" if column == "Uppgift" else "right")
     for row in views.tasks.itertuples():
@@ -137,12 +225,10 @@ TODAY = typer.Option(None, "--today", formats=["%Y-%m-%d"], help="Act as if toda
 
 
 def _load_course_or_fail(course_dir: Path):
-    from ensak.course.plan import CoursePlanError, load_course
+    """The course plan, read before a command does anything; a CoursePlanError reaches GuidedGroup."""
+    from ensak.course.plan import load_course
 
-    try:
-        return load_course(course_dir)
-    except CoursePlanError as exc:
-        fail(str(exc))
+    return load_course(course_dir)
 
 
 @app.command()
@@ -187,7 +273,7 @@ def schedule(
     from ensak.nbgrader.release import released_tasks
 
     course = _load_course_or_fail(course_dir)
-    day = today.date() if today else dt.date.today()
+    day = course_day(course_dir, today)
     typer.echo(format_plan(course, plan(course, released_tasks(course_dir), day), day))
     if ics is not None:
         typer.echo(f"Kalendern är sparad i {write_ics(course, ics)}")
@@ -202,6 +288,9 @@ def message(
     reason: str = typer.Option(None, "--reason", help="Nudge --to learners for this reason instead of "
                                "the nudge list."),
     send: bool = typer.Option(False, "--send", help="Send (by SMTP if ENSAK_SMTP_HOST is set, else to outbox/)."),
+    outbox: bool = typer.Option(False, "--outbox", help="With --send: write .eml files into outbox/ (to send from "
+                                "your own mail program), even without SMTP or a [mail] sender."),
+    force: bool = typer.Option(False, "--force", help="Send a last call or thank-you before its date."),
     retry_uncertain: bool = typer.Option(False, "--retry-uncertain",
                                          help="Resend messages a killed run may or may not have sent."),
     edit: bool = typer.Option(False, "--edit", help="Copy the templates into messages/ for editing."),
@@ -209,68 +298,41 @@ def message(
     course_dir: Path = COURSE_DIR,
 ) -> None:
     """Preview a message to learners (default), or send it with --send. Nobody gets the same message twice."""
-    from ensak.outreach.messages import (
-        MessageError,
-        SmtpSettings,
-        build_messages,
-        check_task_released,
-        copy_default_templates,
-        deliver,
-        format_delivery,
-        format_preview,
-        learners_not_finished,
-        nudges_from_progress,
-    )
+    from ensak.outreach.messages import message_command
 
-    if edit:
-        copied = copy_default_templates(course_dir)
-        typer.echo("Mallarna finns i messages/: " + (", ".join(p.name for p in copied) or "redan kopierade"))
+    if not edit:
+        _load_course_or_fail(course_dir)
+    if kind == "kursbloggen" and not edit:
+        _blog_digests(course_dir, send=send, when=today, outbox=outbox)
         return
-    _load_course_or_fail(course_dir)
-    if kind == "kursbloggen":
-        _blog_digests(course_dir, send=send, when=today)
-        return
-    day = today.date() if today else None
-    try:
-        nudges = recipients = None
-        if kind == "nudge":
-            nudges = {learner: reason for learner in to} if (reason and to) else nudges_from_progress(course_dir, day)
-        elif kind == "last-call" and not to:
-            recipients = learners_not_finished(course_dir, day)
-        messages = build_messages(course_dir, kind, task_id=task, nudges=nudges,
-                                  recipients=to or recipients, today=day)
-        if kind == "invitation" and task:
-            try:
-                check_task_released(course_dir, task)
-            except MessageError as exc:
-                if send:
-                    raise
-                typer.secho(f"Obs! {exc}", fg=typer.colors.YELLOW)
-        if not send:
-            typer.echo(format_preview(course_dir, messages))
-            return
-        result = deliver(course_dir, messages, smtp=SmtpSettings.from_env(), retry_uncertain=retry_uncertain)
-    except MessageError as exc:
-        fail(str(exc))
-    typer.echo(format_delivery(result, course_dir))
-    if result.failed or result.uncertain:
-        raise typer.Exit(code=1)
+    outcome = message_command(course_dir, kind, task=task, to=to, reason=reason, send_now=send, force=force,
+                              outbox=outbox, retry_uncertain=retry_uncertain, edit=edit,
+                              today=today.date() if today else None)
+    for warning in outcome.warnings:
+        typer.secho(f"Obs! {warning}", fg=typer.colors.YELLOW)
+    typer.echo(outcome.text)
+    raise typer.Exit(code=outcome.exit_code)
 
 
-def _blog_digests(course_dir: Path, *, send: bool, when: dt.datetime | None) -> None:
+def _blog_digests(course_dir: Path, *, send: bool, when: dt.datetime | None, outbox: bool = False) -> None:
     """`ensak message kursbloggen`: the e-mail digests of those who asked for one (ensak.outreach.kursbloggen)."""
+    from zoneinfo import ZoneInfo
+
+    from ensak.clock import utc_now
     from ensak.outreach.kursbloggen.digest_mail import digest_messages, send_digests
     from ensak.outreach.messages import MessageError, SmtpSettings, format_delivery, format_preview
 
-    # --today: everything written by the end of that day.
-    now = (dt.datetime.combine(when.date(), dt.time(23, 59)) if when else dt.datetime.now()).astimezone(dt.timezone.utc)
+    # --today: everything written by the end of that day, in the course's time.
+    zone = ZoneInfo(_load_course_or_fail(course_dir).timezone)
+    now = (dt.datetime.combine(when.date(), dt.time(23, 59), tzinfo=zone) if when else utc_now()
+           ).astimezone(dt.timezone.utc)
     try:
         if not send:
             messages, _ = digest_messages(course_dir, now)
             typer.echo(format_preview(course_dir, messages) if messages else
                        "Ingen som har bett om Kursbloggens sammanfattning har något nytt att få.")
             return
-        result = send_digests(course_dir, now, smtp=SmtpSettings.from_env())
+        result = send_digests(course_dir, now, smtp=SmtpSettings.from_env(), outbox=outbox)
     except MessageError as exc:
         fail(str(exc))
     typer.echo(format_delivery(result, course_dir))
@@ -318,7 +380,8 @@ def sync_command(
         typer.echo(f"Insamlade: {len(summary.collected)}. Rättade: {len(summary.graded)}. "
                    f"Återkoppling utlämnad: {len(summary.feedback)}.")
     if summary.waiting_for_manual_grading:
-        typer.echo(f"{summary.waiting_for_manual_grading} inlämningar väntar på att du bedömer reflektionen "
+        typer.echo(f"{count_noun(summary.waiting_for_manual_grading, 'inlämning', 'inlämningar')} väntar på att "
+                   "du bedömer reflektionen "
                    "i formgrader; återkopplingen lämnas ut vid nästa sync efter det.")
     if summary.notes:
         typer.echo("Att titta på:")
@@ -375,14 +438,12 @@ def report(
     today: dt.datetime | None = TODAY,
     course_dir: Path = COURSE_DIR,
 ) -> None:
-    """Write the progress report as HTML and as an Excel workbook (one sheet per view)."""
-    from ensak.analytics.report import write_report
+    """Write the progress report as HTML and as an Excel workbook (one sheet per view); with names, as files of
+    their own beside the pseudonymised ones."""
+    from ensak.analytics.report import report_command
 
     _load_course_or_fail(course_dir)
-    paths = write_report(course_dir, out if out is not None else course_dir / "reports",
-                         with_names=with_names, today=today.date() if today else None)
-    typer.echo(f"Rapporten: {paths['html']}")
-    typer.echo(f"Arbetsboken: {paths['xlsx']}")
+    typer.echo(report_command(course_dir, out, with_names=with_names, today=today.date() if today else None))
 
 
 blog_app = typer.Typer(help="Kursbloggen, the course's closed blog: a hub service under `ensak hub`, or `serve` "
@@ -457,8 +518,8 @@ def forget(
     from ensak.nbgrader.api import GradebookSetupError, NotACourseError
 
     _load_course_or_fail(course_dir)
-    if not yes:
-        typer.confirm(f"Allt om {learner} i kursen tas bort för gott och kan inte ångras. Fortsätta?", abort=True)
+    if not yes and not confirm(f"Allt om {learner} i kursen tas bort för gott och kan inte ångras. Fortsätta?"):
+        fail("Inget har tagits bort.")
     try:
         typer.echo(str(forget_learner(course_dir, learner, reports=reports, wait_s=PERSON_WAIT_S,
                                       on_wait=say_waiting)))
@@ -501,7 +562,8 @@ def restore(
         result = restore_backup(course_dir, archive, replace=replace, wait_s=PERSON_WAIT_S, on_wait=say_waiting)
     except (BackupError, NotACourseError) as exc:
         fail(str(exc))
-    typer.echo(f"Återställt från {result.archive.name} (gjord {result.created}): {result.files} filer.")
+    typer.echo(f"Återställt från {result.archive.name} (gjord {result.created}): "
+               f"{count_noun(result.files, 'fil', 'filer')}.")
     for line in result.restored:
         typer.echo(f"  - {line}")
     if result.set_aside:

@@ -26,7 +26,7 @@ from ensak.course.roster import derive_id, write_roster
 from ensak.learner.base import REGISTRY
 from ensak.learner.sharing import SHARING_KEY
 from ensak.nbgrader.api import load_config
-from ensak.nbgrader.release import generate_release, release_tasks
+from ensak.nbgrader.release import generate_release, record_release, release_tasks
 from ensak.outreach.certificates import write_certificates
 from ensak.sync import SyncSummary, sync
 
@@ -322,13 +322,16 @@ def run_demo(output: Path | str, *, learners: int = 20, seed: int = 2010,
     generate_release(course_dir)
     step("Skapar uppgifterna i kursens rättningsbok", 1, 1)
     cohort = make_cohort(learners, len(course.tasks), rng)
-    write_roster(course_dir, roster_frame(cohort))
+    write_roster(course_dir, roster_frame(cohort), today=course.start)  # the cohort joined as the course began
     with Gradebook(config.CourseDirectory.db_url, course.id) as gradebook:
         for person in cohort:
             gradebook.update_or_create_student(person.id, first_name=person.first_name,
                                                last_name=person.last_name, email=person.email)
 
     step("Släpper uppgifterna", 0, 1)
+    # The simulated course releases each task on its planned day; the first record of a release is kept.
+    for task in course.tasks:
+        record_release(course_dir, task.id, task.release)
     release_tasks(course_dir, course.task_ids, config=config).released_or_raise()
     step("Släpper uppgifterna", 1, 1)
 

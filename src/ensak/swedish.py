@@ -19,10 +19,15 @@ def swedish_date(day: dt.date, *, year: bool = True) -> str:
     return format_date(day, "d MMMM y" if year else "d MMMM", locale=SWEDISH)
 
 
-def count_noun(n: int, one: str, many: str) -> str:
-    """'1 länk', '3 länkar': Swedish nouns have no rule for their plural, so the caller gives both forms;
-    which form a number takes is CLDR's plural rule for Swedish."""
-    return f"{n} {one if SWEDISH.plural_form(n) == 'one' else many}"
+def count_noun(n: float, one: str, many: str) -> str:
+    """'1 länk', '3 länkar', '2,5 uppgifter': Swedish nouns have no rule for their plural, so the caller gives
+    both forms; which form a number takes is CLDR's plural rule for Swedish. A whole float counts as whole."""
+    if isinstance(n, float) and n != n:  # NaN: a count nobody has yet
+        return f"– {many}"
+    if isinstance(n, float) and n.is_integer():
+        n = int(n)
+    shown = decimal(n) if isinstance(n, float) else str(n)
+    return f"{shown} {one if SWEDISH.plural_form(n) == 'one' else many}"
 
 
 def decimal(value: float, digits: int = 1) -> str:

@@ -8,13 +8,16 @@ schema is touched.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from typing import Mapping
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.schema import CreateIndex
 
+from ensak.clock import DEFAULT_TIMEZONE, course_today, utc_to_course_naive
 from ensak.course.plan import Course
 from ensak.nbgrader import schema as nb
 
@@ -38,17 +41,23 @@ LAST_NAME = "last_name"
 EMAIL = "email"
 UNIT = "unit"
 ROLE = "role"
+JOINED = "joined"
+LEFT = "left"
+ACTIVE = "active"
 
 ROSTER_FIELDS = [FIRST_NAME, LAST_NAME, EMAIL, UNIT, ROLE]
+# Where a learner stands in the course: when they joined and, for someone who has left, when (else NaT).
+MEMBERSHIP_FIELDS = [JOINED, LEFT, ACTIVE]
 TASK_COLUMNS = [TASK, TASK_NUMBER, TITLE, RELEASE, MAX_SCORE]
 PROGRESS_COLUMNS = [
-    LEARNER, *ROSTER_FIELDS, TASK, TASK_NUMBER, TITLE, RELEASE, DUEDATE,
+    LEARNER, *ROSTER_FIELDS, *MEMBERSHIP_FIELDS, TASK, TASK_NUMBER, TITLE, RELEASE, DUEDATE,
     SUBMITTED, TIMESTAMP, LATE, AUTOGRADED, SCORE, AUTO_SCORE, MAX_SCORE, NEEDS_MANUAL_GRADE,
 ]
 
-# nbgrader stores naive UTC times; learners and coordinators think in Swedish local time, so a
-# submission at 00:30 on a Tuesday counts as Tuesday's.
-LOCAL_TIMEZONE = "Europe/Stockholm"
+# nbgrader stores naive UTC times; learners and coordinators think in the course's local time (ensak.clock),
+# so a submission at 00:30 on a Tuesday in Sweden counts as Tuesday's. Kept for modules that have not yet
+# moved to the course's own time zone (Course.timezone).
+LOCAL_TIMEZONE = DEFAULT_TIMEZONE
 
 def as_gradebook_url(gradebook: str | Path) -> str:
     """A database URL for `gradebook`, which may already be one or be the path of a SQLite file."""
@@ -140,8 +149,8 @@ def read_students(engine: Engine) -> pd.DataFrame:
     return frame.fillna({FIRST_NAME: "", LAST_NAME: "", EMAIL: ""})
 
 
-def read_assignments(engine: Engine, course_id: str | None = None) -> pd.DataFrame:
-    """Every assignment of the course: TASK, DUEDATE (local time) and MAX_SCORE, in due-date order."""
+def read_assignments(engine: Engine, course_id: str | None = None, timezone: str = DEFAULT_TIMEZONE) -> pd.DataFrame:
+    """Every assignment of the course: TASK, DUEDATE (the course's local time) and MAX_SCORE, in due-date order."""
     columns = list(_ASSIGNMENT_TYPES)
     if not _has_gradebook_tables(engine):
         return _empty(_ASSIGNMENT_TYPES)
@@ -162,15 +171,15 @@ def read_assignments(engine: Engine, course_id: str | None = None) -> pd.DataFra
     )
     with engine.connect() as conn:
         frame = _frame(conn.execute(_course_filter(statement, course_id)).all(), columns)
-    frame[DUEDATE] = _to_local(frame[DUEDATE])
+    frame[DUEDATE] = utc_to_course_naive(frame[DUEDATE], timezone)
     frame[MAX_SCORE] = frame[MAX_SCORE].astype(float)
     return frame.sort_values([DUEDATE, TASK], na_position="last").reset_index(drop=True)
 
 
-def read_submissions(engine: Engine, course_id: str | None = None) -> pd.DataFrame:
+def read_submissions(engine: Engine, course_id: str | None = None, timezone: str = DEFAULT_TIMEZONE) -> pd.DataFrame:
     """One row per submitted assignment, aggregated in the database in a single statement.
 
-    Columns: LEARNER, TASK, TIMESTAMP and DUEDATE (local time, the due date including any
+    Columns: LEARNER, TASK, TIMESTAMP and DUEDATE (the course's local time, the due date including any
     extension), LATE, AUTOGRADED (any cell has a score yet), SCORE (nbgrader's score: a manual
     grade overrides the autograder's), AUTO_SCORE, NEEDS_MANUAL_GRADE.
     """
@@ -214,8 +223,8 @@ def read_submissions(engine: Engine, course_id: str | None = None) -> pd.DataFra
     due_utc = pd.to_datetime(frame[DUEDATE]) + extension
     stamp_utc = pd.to_datetime(frame[TIMESTAMP])
     frame[LATE] = (stamp_utc > due_utc).fillna(False).astype(bool)
-    frame[TIMESTAMP] = _to_local(stamp_utc)
-    frame[DUEDATE] = _to_local(due_utc)
+    frame[TIMESTAMP] = utc_to_course_naive(stamp_utc, timezone)
+    frame[DUEDATE] = utc_to_course_naive(due_utc, timezone)
     frame[AUTOGRADED] = frame[AUTOGRADED].astype(int) > 0
     frame[NEEDS_MANUAL_GRADE] = frame[NEEDS_MANUAL_GRADE].fillna(0).astype(int) > 0
     # Before autograding there are no scores, which is not the same as a score of zero.
@@ -224,22 +233,29 @@ def read_submissions(engine: Engine, course_id: str | None = None) -> pd.DataFra
     return frame[columns]
 
 
-def _to_local(values: pd.Series) -> pd.Series:
-    """Naive UTC times (as nbgrader stores them) as naive Swedish local times."""
-    stamps = pd.to_datetime(values)
-    if len(stamps) == 0:
-        return stamps.astype("datetime64[us]")
-    return stamps.dt.tz_localize("UTC").dt.tz_convert(LOCAL_TIMEZONE).dt.tz_localize(None)
+def release_day(course: Course, task_id: str, released: Mapping[str, dt.date] | None, today: dt.date):
+    """The day a task reached the learners: its actual release when `released` knows it, the planned date of a
+    task still to come, and None (NaT in frames) for a task whose date has passed but that nobody released.
+    `released` None means that nothing is known about actual releases: the plan's dates are taken."""
+    task = course.task(task_id)
+    if released is None:
+        return task.release
+    if task_id in released:
+        return released[task_id]
+    return task.release if task.release > today else None
 
 
-def tasks_frame(course: Course) -> pd.DataFrame:
-    """The course plan's tasks as TASK, TASK_NUMBER (1-based, as people count), TITLE, RELEASE."""
+def tasks_frame(course: Course, released: Mapping[str, dt.date] | None = None,
+                today: dt.date | None = None) -> pd.DataFrame:
+    """The course plan's tasks as TASK, TASK_NUMBER (as learners see it: 0 for the kickoff), TITLE and RELEASE
+    (see release_day: the actual release when `released` is given, as of `today`)."""
+    today = today or course_today(course)
     return pd.DataFrame(
         {
             TASK: [t.id for t in course.tasks],
-            TASK_NUMBER: [t.number + 1 for t in course.tasks],
+            TASK_NUMBER: [t.number for t in course.tasks],
             TITLE: [t.title for t in course.tasks],
-            RELEASE: pd.to_datetime([t.release for t in course.tasks]),
+            RELEASE: pd.to_datetime([release_day(course, t.id, released, today) for t in course.tasks]),
         }
     )
 
@@ -248,7 +264,7 @@ def _tasks_from_assignments(assignments: pd.DataFrame) -> pd.DataFrame:
     # Without a course plan the gradebook's due-date order is the best guess at the course order.
     return pd.DataFrame({
         TASK: pd.Series(assignments[TASK].tolist(), dtype=str),
-        TASK_NUMBER: pd.Series(range(1, len(assignments) + 1), dtype=int),
+        TASK_NUMBER: pd.Series(range(len(assignments)), dtype=int),
         TITLE: pd.Series(assignments[TASK].tolist(), dtype=str),
         RELEASE: pd.Series(pd.NaT, index=range(len(assignments)), dtype="datetime64[us]"),
     })
@@ -257,9 +273,43 @@ def _tasks_from_assignments(assignments: pd.DataFrame) -> pd.DataFrame:
 def _roster_as_learners(roster: pd.DataFrame | None) -> pd.DataFrame:
     columns = [LEARNER, *ROSTER_FIELDS]
     if roster is None or len(roster) == 0:
-        return _empty({column: str for column in columns})
-    frame = roster.rename(columns={"id": LEARNER}).reindex(columns=columns, fill_value="")
+        return _with_membership(_empty({column: str for column in columns}))
+    frame = _with_membership(roster.rename(columns={"id": LEARNER}))
+    frame = frame.reindex(columns=[*columns, *MEMBERSHIP_FIELDS]).fillna({c: "" for c in ROSTER_FIELDS})
     return frame[frame[LEARNER].astype(str).str.strip() != ""].drop_duplicates(LEARNER)
+
+
+def _with_membership(frame: pd.DataFrame) -> pd.DataFrame:
+    """JOINED and LEFT as dates (NaT when unknown or still there) and ACTIVE, whatever the frame brought."""
+    frame = frame.copy()
+    for column in (JOINED, LEFT):
+        values = frame[column] if column in frame.columns else pd.Series(pd.NaT, index=frame.index)
+        values = values.where(values.astype(str).str.strip() != "") if values.dtype == object else values
+        frame[column] = pd.to_datetime(values, errors="coerce").astype("datetime64[us]")
+    if ACTIVE not in frame.columns:
+        frame[ACTIVE] = frame[LEFT].isna()
+    frame[ACTIVE] = frame[ACTIVE].fillna(True).astype(bool)
+    return frame
+
+
+def roster_status(root: Path | str, on: dt.date | None = None) -> pd.DataFrame:
+    """Everyone who has been on the course's roster: id, the roster fields, JOINED (the day they began taking
+    part, or came back), LEFT (only if they had left by `on`) and ACTIVE on `on` (the course's today by default).
+
+    The one place analytics and messages ask who takes part (ensak.course.roster.active_learners).
+    Someone who joins after `on` is neither active nor a leaver on that day.
+    """
+    from ensak.course.plan import load_course
+    from ensak.course.roster import active_learners, load_roster
+
+    on = on or course_today(load_course(root))
+    frame = load_roster(root, include_inactive=True).copy()
+    taking_part = active_learners(root, on=on)
+    since = dict(zip(taking_part["id"], taking_part["active_since"]))
+    frame[JOINED] = frame["id"].map(since).fillna(frame["joined"])
+    frame[LEFT] = frame["left"].where(frame["left"] <= on.isoformat(), "")
+    frame[ACTIVE] = frame["id"].isin(since)
+    return _with_membership(frame).reset_index(drop=True)
 
 
 def assemble_progress(tasks: pd.DataFrame, students: pd.DataFrame, submissions: pd.DataFrame,
@@ -267,13 +317,15 @@ def assemble_progress(tasks: pd.DataFrame, students: pd.DataFrame, submissions: 
     """The learner × task grid (PROGRESS_COLUMNS) from frames already read; no database access.
 
     Learners are everyone on the roster and everyone in the gradebook; the roster's names win,
-    because it is what the coordinator maintains. Tasks are the course plan's, in its order.
+    because it is what the coordinator maintains. Someone in the gradebook but never on the roster
+    counts as active. Tasks are the course plan's, in its order.
     """
     people = _roster_as_learners(roster)
-    from_gradebook = students[~students[LEARNER].isin(people[LEARNER])].reindex(
-        columns=[LEARNER, *ROSTER_FIELDS], fill_value="")
+    from_gradebook = _with_membership(students[~students[LEARNER].isin(people[LEARNER])].reindex(
+        columns=[LEARNER, *ROSTER_FIELDS], fill_value=""))
     learners = pd.concat([people, from_gradebook], ignore_index=True) if len(from_gradebook) else people
     learners = learners.astype({c: str for c in [LEARNER, *ROSTER_FIELDS]}).sort_values(LEARNER)
+    learners = learners.astype({JOINED: "datetime64[us]", LEFT: "datetime64[us]", ACTIVE: bool})
 
     plan = tasks[[TASK, TASK_NUMBER, TITLE, RELEASE]].merge(
         assignments[[TASK, DUEDATE, MAX_SCORE]].rename(columns={DUEDATE: "_plan_due"}), on=TASK, how="left")
@@ -290,33 +342,41 @@ def assemble_progress(tasks: pd.DataFrame, students: pd.DataFrame, submissions: 
 
 
 def read_progress(engine: Engine, tasks: pd.DataFrame | None = None, roster: pd.DataFrame | None = None,
-                  course_id: str | None = None) -> pd.DataFrame:
+                  course_id: str | None = None, timezone: str = DEFAULT_TIMEZONE) -> pd.DataFrame:
     """One row per learner × task, submitted or not (PROGRESS_COLUMNS), in three set-based queries."""
-    assignments = read_assignments(engine, course_id)
+    assignments = read_assignments(engine, course_id, timezone)
     if tasks is None:
         tasks = _tasks_from_assignments(assignments)
-    return assemble_progress(tasks, read_students(engine), read_submissions(engine, course_id),
+    return assemble_progress(tasks, read_students(engine), read_submissions(engine, course_id, timezone),
                              assignments, roster)
 
 
-def load_progress(course_dir: Path | str, gradebook: str | Path | None = None) -> pd.DataFrame:
-    """The progress grid for a course directory: its plan, its roster and its gradebook.
+def load_progress(course_dir: Path | str, gradebook: str | Path | None = None, *,
+                  today: dt.date | None = None) -> pd.DataFrame:
+    """The progress grid for a course directory: its plan with the tasks' actual releases, everyone who has
+    been on its roster (ACTIVE on `today`, the course's today by default) and its gradebook.
 
     `gradebook` (a URL or a SQLite path) overrides the one nbgrader_config.py names.
     """
     from ensak.course.plan import load_course
-    from ensak.course.roster import load_roster
+    from ensak.nbgrader.api import course_settings, load_config
+    from ensak.nbgrader.release import released_on  # here: importing nbgrader takes seconds
 
     course_dir = Path(course_dir)
     course = load_course(course_dir)
-    engine = open_gradebook(gradebook if gradebook is not None else gradebook_url(course_dir))
+    today = today or course_today(course)
+    config = load_config(course_dir)
+    settings = course_settings(config)
+    engine = open_gradebook(gradebook if gradebook is not None else settings.db_url)
     try:
-        return read_progress(engine, tasks_frame(course), load_roster(course_dir), course_id_of(course_dir))
+        tasks = tasks_frame(course, released_on(course_dir, config=config), today)
+        return read_progress(engine, tasks, roster_status(course_dir, today), settings.course_id, course.timezone)
     finally:
         engine.dispose()
 
 
 def learners_in(progress: pd.DataFrame) -> pd.DataFrame:
-    """One row per learner of a progress grid: LEARNER and the roster fields."""
-    return progress[[LEARNER, *ROSTER_FIELDS]].drop_duplicates(LEARNER).reset_index(drop=True)
+    """One row per learner of a progress grid: LEARNER and the roster fields (and membership, where the grid has it)."""
+    columns = [LEARNER, *ROSTER_FIELDS, *(c for c in MEMBERSHIP_FIELDS if c in progress.columns)]
+    return progress[columns].drop_duplicates(LEARNER).reset_index(drop=True)
 

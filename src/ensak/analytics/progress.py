@@ -7,6 +7,9 @@ are ignored, so a report can be re-run for any past date.
 
 A learner's position is the number of tasks they have submitted: in a self-paced course that is how
 far they have come, whichever order they took the tasks in.
+
+Only people taking part count: learners who have left (ACTIVE false in the grid) are kept out of every
+figure by `current_learners` and shown apart by `leavers`. Task numbers are as learners see them (from 0).
 """
 
 from __future__ import annotations
@@ -20,12 +23,16 @@ import pandas as pd
 
 from ensak.analytics.collected import KEY, SAVED, VALUE
 from ensak.analytics.gradebook import (  # noqa: F401  (notebooks read every column name from here)
+    ACTIVE,
     AUTOGRADED,
     EMAIL,
     FIRST_NAME,
+    JOINED,
     LAST_NAME,
     LATE,
     LEARNER,
+    LEFT,
+    MAX_SCORE,
     NEEDS_MANUAL_GRADE,
     RELEASE,
     ROLE,
@@ -38,9 +45,10 @@ from ensak.analytics.gradebook import (  # noqa: F401  (notebooks read every col
     TITLE,
     UNIT,
 )
+from ensak.clock import course_today
 from ensak.course.plan import NudgeRules
 from ensak.course.skills import AFTER_KEY, BEFORE_KEY, COURSE_SKILLS, EVALUATION_KEYS
-from ensak.swedish import swedish_date
+from ensak.swedish import count_noun, decimal, swedish_date
 
 # Per task
 LEARNERS = "learners"
@@ -59,8 +67,13 @@ TASKS_RELEASED = "tasks_released"
 FURTHEST_TASK = "furthest_task"
 CURRENT_TASK = "current_task"
 CURRENT_TITLE = "current_title"
+CURRENT_NUMBER = "current_number"
 LAST_ACTIVITY = "last_activity"
 DAYS_SINCE_ACTIVITY = "days_since_activity"
+# Since when the learner has had a released task to do and not handed anything in: the later of their last
+# submission, the day they joined and the day their current task was actually released.
+IDLE_SINCE = "idle_since"
+IDLE_DAYS = "idle_days"
 FINISHED = "finished"
 CAUGHT_UP = "caught_up"
 # Spread
@@ -101,17 +114,41 @@ ANSWER = "answer"
 RESPONDENTS = "respondents"
 SHOWN = "shown"
 
-# Free-text answers are never shown for fewer people than this: with fewer, colleagues can tell who wrote what.
+# Free-text answers, and any breakdown by unit or role in pseudonymised output, are never shown for fewer
+# people than this: with fewer, colleagues can tell who wrote what or who is who.
 MIN_GROUP_SIZE = 5
 ALL_LEARNERS = "Alla"
 UNKNOWN_GROUP = "(okänd)"
+SMALL_GROUP = f"(färre än {MIN_GROUP_SIZE})"
 NAME_PLACEHOLDER = "[namn]"
 PSEUDONYM_PREFIX = "Deltagare"
 SELF_ASSESSMENT_SCALE = range(1, 6)
 
 
 def _today(today: dt.date | None) -> dt.date:
-    return today if today is not None else dt.date.today()
+    # The course's today (ensak.clock), never the machine's: a server in UTC is a day behind after midnight.
+    return today if today is not None else course_today()
+
+
+def current_learners(progress: pd.DataFrame) -> pd.DataFrame:
+    """The grid without learners who have left (a grid without ACTIVE counts everyone as taking part)."""
+    if ACTIVE not in progress.columns or progress[ACTIVE].all():
+        return progress
+    return progress[progress[ACTIVE].astype(bool)].reset_index(drop=True)
+
+
+def leavers(progress: pd.DataFrame) -> pd.DataFrame:
+    """The grid of learners who have left, shown apart ("Avslutade") and counted nowhere else (someone who
+    has not joined yet on the grid's day is neither taking part nor a leaver)."""
+    if ACTIVE not in progress.columns:
+        return progress.iloc[0:0]
+    gone = ~progress[ACTIVE].astype(bool) & (progress[LEFT].notna() if LEFT in progress.columns else True)
+    return progress[gone].reset_index(drop=True)
+
+
+def _released_by(releases: pd.Series, today: dt.date) -> pd.Series:
+    """Which tasks had reached the learners by the end of `today` (a task nobody released has no date)."""
+    return (releases < _day_end(today)).fillna(False).astype(bool)
 
 
 def _day_end(today: dt.date) -> pd.Timestamp:
@@ -140,25 +177,23 @@ def answers_as_of(answers: pd.DataFrame, progress: pd.DataFrame, today: dt.date 
 
 
 def swedish_number(value: float, decimals: int = 1) -> str:
-    """2.5 → "2,5" and 3.0 → "3": how numbers are written in Swedish text."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """2.5 → "2,5" and 3.0 → "3" (ensak.swedish.decimal), and "–" for a number that is missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return "–"
-    rounded = round(float(value), decimals)
-    if rounded == int(rounded):
-        return str(int(rounded))
-    return f"{rounded:.{decimals}f}".rstrip("0").replace(".", ",")
+    return decimal(float(value), decimals)
 
 
 def task_summary(progress: pd.DataFrame, today: dt.date | None = None) -> pd.DataFrame:
     """Per task: how many have submitted (and what share), when, how many days after release (median),
-    how many late, how many still wait for a manual grade, and the mean score of those graded."""
+    how many late, how many still wait for a manual grade, and the mean score of those graded out of MAX_SCORE."""
     today = _today(today)
     grid = as_of(progress, today)
     submitted = grid[grid[SUBMITTED]].copy()
     submitted["_days"] = (submitted[TIMESTAMP].dt.normalize() - submitted[RELEASE]).dt.days
     by_task = submitted.groupby(TASK)
+    max_scores = grid.drop_duplicates(TASK).set_index(TASK)[MAX_SCORE] if MAX_SCORE in grid.columns else None
     summary = grid.drop_duplicates(TASK)[[TASK, TASK_NUMBER, TITLE, RELEASE]].set_index(TASK)
-    summary[RELEASED] = summary[RELEASE].dt.date <= today
+    summary[RELEASED] = _released_by(summary[RELEASE], today)
     summary[LEARNERS] = grid.groupby(TASK)[LEARNER].nunique()
     summary[SUBMISSIONS] = by_task.size()
     summary[SUBMISSIONS] = summary[SUBMISSIONS].fillna(0).astype(int)
@@ -169,45 +204,58 @@ def task_summary(progress: pd.DataFrame, today: dt.date | None = None) -> pd.Dat
     summary[LATE_COUNT] = by_task[LATE].sum()
     summary[AWAITING_MANUAL] = by_task[NEEDS_MANUAL_GRADE].sum()
     summary[MEAN_SCORE] = by_task[SCORE].mean()
+    summary[MAX_SCORE] = max_scores if max_scores is not None else math.nan
     for column in (LATE_COUNT, AWAITING_MANUAL):
         summary[column] = summary[column].fillna(0).astype(int)
     return summary.reset_index().sort_values(TASK_NUMBER).reset_index(drop=True)
 
 
 def learner_status(progress: pd.DataFrame, today: dt.date | None = None) -> pd.DataFrame:
-    """Per learner: tasks done (their position), the furthest task reached, the current task (the first
-    one in course order not yet submitted), the last submission and the days since it.
+    """Per learner: tasks done (their position), the furthest task reached (its number, empty before the
+    first), the current task (the first one in course order not yet submitted), the last submission and
+    the days since it, and since when they have had a released task waiting without handing anything in.
 
-    Someone who has never submitted counts their inactive days from the course start, i.e. the
-    first task's release.
+    Someone who has never submitted counts from the later of the course's first actual release and the
+    day they joined. The idle clock (IDLE_SINCE, IDLE_DAYS) starts at the latest of the last submission,
+    the day they joined and the actual release of their current task: a learner who was caught up is not
+    idle until the next task reaches them.
     """
     today = _today(today)
     grid = as_of(progress, today)
-    people = grid.drop_duplicates(LEARNER).set_index(LEARNER)[ROSTER_FIELDS]
+    fields = [*ROSTER_FIELDS, *(c for c in (JOINED, LEFT) if c in grid.columns)]
+    people = grid.drop_duplicates(LEARNER).set_index(LEARNER)[fields]
     if people.empty:
-        return pd.DataFrame(columns=[LEARNER, *ROSTER_FIELDS, TASKS_DONE, TASKS_RELEASED, FURTHEST_TASK,
-                                     CURRENT_TASK, CURRENT_TITLE, LAST_ACTIVITY, DAYS_SINCE_ACTIVITY,
-                                     FINISHED, CAUGHT_UP])
+        return pd.DataFrame(columns=[LEARNER, *fields, TASKS_DONE, TASKS_RELEASED, FURTHEST_TASK,
+                                     CURRENT_TASK, CURRENT_TITLE, CURRENT_NUMBER, LAST_ACTIVITY,
+                                     DAYS_SINCE_ACTIVITY, IDLE_SINCE, IDLE_DAYS, FINISHED, CAUGHT_UP])
+    day = pd.Timestamp(today)
     plan = grid.drop_duplicates(TASK).sort_values(TASK_NUMBER)
-    released_tasks = set(plan.loc[plan[RELEASE].dt.date <= today, TASK])
-    course_start = plan[RELEASE].min()
+    released_tasks = set(plan.loc[_released_by(plan[RELEASE], today), TASK])
+    course_start = plan.loc[plan[TASK].isin(released_tasks), RELEASE].min()
+    joined = people[JOINED] if JOINED in people.columns else pd.Series(pd.NaT, index=people.index)
     by_learner = grid.groupby(LEARNER)
     status = people.copy()
     status[TASKS_DONE] = by_learner[SUBMITTED].sum().astype(int)
     status[TASKS_RELEASED] = len(released_tasks)
     done = grid[grid[SUBMITTED]]
-    status[FURTHEST_TASK] = done.groupby(LEARNER)[TASK_NUMBER].max()
-    status[FURTHEST_TASK] = status[FURTHEST_TASK].fillna(0).astype(int)
+    status[FURTHEST_TASK] = done.groupby(LEARNER)[TASK_NUMBER].max().reindex(status.index).astype("Int64")
     open_tasks = grid[~grid[SUBMITTED]].sort_values(TASK_NUMBER).drop_duplicates(LEARNER).set_index(LEARNER)
     status[CURRENT_TASK] = open_tasks[TASK].reindex(status.index).fillna("")
     status[CURRENT_TITLE] = open_tasks[TITLE].reindex(status.index).fillna("")
-    status[LAST_ACTIVITY] = done.groupby(LEARNER)[TIMESTAMP].max().dt.normalize()
-    since = status[LAST_ACTIVITY].fillna(course_start)
+    status[CURRENT_NUMBER] = open_tasks[TASK_NUMBER].reindex(status.index).astype("Int64")
+    current_release = open_tasks[RELEASE].reindex(status.index)
+    status[LAST_ACTIVITY] = pd.to_datetime(done.groupby(LEARNER)[TIMESTAMP].max()).dt.normalize()
+    could_start = pd.concat([joined.dt.normalize(), pd.Series(course_start, index=status.index)], axis=1).max(axis=1)
+    since = status[LAST_ACTIVITY].fillna(could_start)
     # Before the course has started nobody has been inactive yet: never a negative count.
-    status[DAYS_SINCE_ACTIVITY] = (pd.Timestamp(today) - since).dt.days.clip(lower=0)
+    status[DAYS_SINCE_ACTIVITY] = (day - since).dt.days.clip(lower=0).fillna(0).astype(int)
     status[FINISHED] = status[TASKS_DONE] == len(plan)
     released_done = grid[grid[SUBMITTED] & grid[TASK].isin(released_tasks)].groupby(LEARNER).size()
     status[CAUGHT_UP] = released_done.reindex(status.index).fillna(0).astype(int) >= len(released_tasks)
+    waiting = current_release.where(_released_by(current_release, today))
+    idle_since = pd.concat([status[LAST_ACTIVITY], joined.dt.normalize(), waiting], axis=1).max(axis=1)
+    status[IDLE_SINCE] = idle_since.where(~status[CAUGHT_UP])
+    status[IDLE_DAYS] = (day - status[IDLE_SINCE]).dt.days.clip(lower=0).fillna(0).astype(int)
     return status.reset_index().sort_values([TASKS_DONE, LEARNER], ascending=[False, True]).reset_index(drop=True)
 
 
@@ -231,7 +279,7 @@ def _position_summary(positions: pd.Series) -> dict:
 def spread_dates(progress: pd.DataFrame, today: dt.date | None = None, step_days: int = 7) -> list[dt.date]:
     """Dates to follow the cohort on: every `step_days` from the course start, and today."""
     today = _today(today)
-    start = progress[RELEASE].min()
+    start = progress.loc[_released_by(progress[RELEASE], today), RELEASE].min()
     if pd.isna(start) or start.date() > today:
         return [today]
     days = pd.date_range(start.date(), today, freq=f"{step_days}D").date.tolist()
@@ -260,7 +308,7 @@ def weekly_submissions(progress: pd.DataFrame, today: dt.date | None = None) -> 
     today = _today(today)
     grid = as_of(progress, today)
     done = grid[grid[SUBMITTED]]
-    start = grid[RELEASE].min()
+    start = grid.loc[_released_by(grid[RELEASE], today), RELEASE].min()
     first = start if not pd.isna(start) else (done[TIMESTAMP].min() if len(done) else pd.Timestamp(today))
     first_monday = (first - pd.Timedelta(days=first.weekday())).normalize()
     weeks = pd.date_range(first_monday, pd.Timestamp(today), freq="7D")
@@ -277,27 +325,46 @@ def cohort_position(progress: pd.DataFrame, today: dt.date | None = None) -> pd.
 
 
 def _tasks_phrase(count: float) -> str:
-    return f"{swedish_number(count)} {'uppgift' if count == 1 else 'uppgifter'}"
+    return count_noun(count, "uppgift", "uppgifter")
+
+
+def _idle_reason(row: pd.Series) -> str:
+    days = count_noun(int(row[IDLE_DAYS]), "dag", "dagar")
+    if pd.isna(row[LAST_ACTIVITY]):
+        joined = row.get(JOINED)
+        if joined is not None and not pd.isna(joined) and pd.Timestamp(joined).normalize() >= row[IDLE_SINCE]:
+            return f"Har inte lämnat in något sedan hen kom med i kursen för {days} sedan."
+        return f"Har inte lämnat in något sedan kursen startade för {days} sedan."
+    last = swedish_date(row[LAST_ACTIVITY].date(), year=False)
+    if row[IDLE_SINCE] > row[LAST_ACTIVITY] and not pd.isna(row.get(CURRENT_NUMBER, pd.NA)):
+        return (f"Ingen inlämning på de {days} som gått sedan uppgift {row[CURRENT_NUMBER]} släpptes "
+                f"(senast {last}).")
+    return f"Ingen inlämning på {days} (senast {last})."
 
 
 def nudge_list(status: pd.DataFrame, rules: NudgeRules, today: dt.date | None = None) -> pd.DataFrame:
     """Who to nudge, and why in words. `status` is learner_status() for the same `today`.
 
     Two rules from course.toml's [nudge]: at least `tasks_behind_median` tasks behind the cohort's
-    median position, or no submission for at least `days_inactive` days. Inactivity only counts
-    while a released task is waiting: someone who has done everything released so far is not
-    nudged for waiting on the next task.
+    median position, or no submission for at least `days_inactive` days while a released task was
+    waiting (IDLE_DAYS: counted from the later of the last submission, the day the learner joined and
+    the day their current task actually reached them). Someone who joined less than `days_inactive`
+    days ago is not nudged for being behind either: newcomers get time to catch up.
     """
     today = _today(today)
     columns = [LEARNER, *ROSTER_FIELDS, TASKS_DONE, CURRENT_TASK, CURRENT_TITLE, LAST_ACTIVITY,
-               DAYS_SINCE_ACTIVITY, TASKS_BEHIND, BEHIND, INACTIVE, REASON]
+               DAYS_SINCE_ACTIVITY, IDLE_DAYS, TASKS_BEHIND, BEHIND, INACTIVE, REASON]
     if status.empty:
         return pd.DataFrame(columns=columns)
     frame = status.copy()
     median = float(frame[TASKS_DONE].median())
     frame[TASKS_BEHIND] = median - frame[TASKS_DONE]
-    frame[BEHIND] = frame[TASKS_BEHIND] >= rules.tasks_behind_median
-    frame[INACTIVE] = (frame[DAYS_SINCE_ACTIVITY] >= rules.days_inactive) & ~frame[CAUGHT_UP]
+    settled = pd.Series(True, index=frame.index)
+    if JOINED in frame.columns:
+        since_joining = (pd.Timestamp(today) - pd.to_datetime(frame[JOINED]).dt.normalize()).dt.days
+        settled = since_joining.isna() | (since_joining >= rules.days_inactive)
+    frame[BEHIND] = (frame[TASKS_BEHIND] >= rules.tasks_behind_median) & settled
+    frame[INACTIVE] = (frame[IDLE_DAYS] >= rules.days_inactive) & ~frame[CAUGHT_UP]
     frame = frame[frame[BEHIND] | frame[INACTIVE]].copy()
 
     def reason(row: pd.Series) -> str:
@@ -308,15 +375,11 @@ def nudge_list(status: pd.DataFrame, rules: NudgeRules, today: dt.date | None = 
                 f"(har lämnat in {row[TASKS_DONE]}, medianen är {swedish_number(median)})."
             )
         if row[INACTIVE]:
-            if pd.isna(row[LAST_ACTIVITY]):
-                parts.append(f"Har inte lämnat in något sedan kursen startade för {row[DAYS_SINCE_ACTIVITY]} dagar sedan.")
-            else:
-                parts.append(f"Ingen inlämning på {row[DAYS_SINCE_ACTIVITY]} dagar "
-                             f"(senast {swedish_date(row[LAST_ACTIVITY].date(), year=False)}).")
+            parts.append(_idle_reason(row))
         return " ".join(parts)
 
     frame[REASON] = frame.apply(reason, axis=1) if len(frame) else pd.Series(dtype=str)
-    frame = frame.sort_values([TASKS_BEHIND, DAYS_SINCE_ACTIVITY, LEARNER], ascending=[False, False, True])
+    frame = frame.sort_values([TASKS_BEHIND, IDLE_DAYS, LEARNER], ascending=[False, False, True])
     return frame[columns].reset_index(drop=True)
 
 
@@ -328,23 +391,26 @@ def _group_labels(learners: pd.DataFrame, by: str | None) -> pd.Series:
 
 
 def completion_funnel(progress: pd.DataFrame, by: str | None = None, today: dt.date | None = None) -> pd.DataFrame:
-    """How many got how far: enrolled, started, reached task k (submitted task k or a later one),
-    finished (submitted every task); per group of `by` (UNIT or ROLE), or all together."""
+    """How many got how far: enrolled, started (submitted any task), reached task k (submitted task k or a
+    later one; numbered as learners see them), finished (submitted every task); per group of `by` (UNIT or
+    ROLE), or all together."""
     grid = as_of(progress, today)
     plan = grid.drop_duplicates(TASK).sort_values(TASK_NUMBER)
     n_tasks = len(plan)
     furthest = grid[grid[SUBMITTED]].groupby(LEARNER)[TASK_NUMBER].max()
     learners = grid.drop_duplicates(LEARNER).set_index(LEARNER)
-    learners["_furthest"] = furthest.reindex(learners.index).fillna(0).astype(int)
+    # The position in course order (0, 1, …), whatever numbers the plan gives; -1 before the first submission.
+    order = {number: position for position, number in enumerate(plan[TASK_NUMBER])}
+    learners["_furthest"] = furthest.map(order).reindex(learners.index).fillna(-1).astype(int)
     learners["_done"] = grid.groupby(LEARNER)[SUBMITTED].sum().reindex(learners.index).astype(int)
     learners[GROUP] = _group_labels(learners, by)
 
     stages: list[tuple[str, pd.Series]] = [
         ("Anmälda", pd.Series(True, index=learners.index)),
-        ("Påbörjat", learners["_furthest"] >= 1),
+        ("Påbörjat", learners["_furthest"] >= 0),
     ]
-    for number in range(2, n_tasks + 1):
-        stages.append((f"Nått uppgift {number}", learners["_furthest"] >= number))
+    for position, number in enumerate(plan[TASK_NUMBER].tolist()[1:], start=1):
+        stages.append((f"Nått uppgift {number}", learners["_furthest"] >= position))
     stages.append(("Klara", learners["_done"] >= n_tasks if n_tasks else learners["_done"] < 0))
 
     sizes = learners.groupby(GROUP).size()
@@ -415,14 +481,51 @@ def evaluation_groups(answers: pd.DataFrame, learners: pd.DataFrame, by: str | N
     groups = _group_labels(people, by).reindex(respondents).fillna(UNKNOWN_GROUP)
     counts = groups.value_counts().rename_axis(GROUP).rename(RESPONDENTS).reset_index()
     counts = counts.sort_values([RESPONDENTS, GROUP]).reset_index(drop=True)
-    counts[SHOWN] = counts[RESPONDENTS] >= MIN_GROUP_SIZE
-    hidden = int(counts.loc[~counts[SHOWN], RESPONDENTS].sum())
-    for index in counts.index[counts[SHOWN]]:
+    shown = shown_groups(dict(zip(counts[GROUP], counts[RESPONDENTS])))
+    counts[SHOWN] = counts[GROUP].isin(shown)
+    return counts[[GROUP, RESPONDENTS, SHOWN]]
+
+
+def shown_groups(sizes: Mapping[str, int]) -> set[str]:
+    """The groups that may be shown: those with at least MIN_GROUP_SIZE people, less the smallest of those
+    while the hidden ones together are fewer than that (else the whole minus the shown would give them away)."""
+    ordered = sorted(sizes.items(), key=lambda item: (item[1], item[0]))
+    shown = {group for group, size in ordered if size >= MIN_GROUP_SIZE}
+    hidden = sum(size for group, size in ordered if group not in shown)
+    for group, size in ordered:
+        if group not in shown:
+            continue
         if hidden == 0 or hidden >= MIN_GROUP_SIZE:
             break
-        counts.loc[index, SHOWN] = False
-        hidden += int(counts.loc[index, RESPONDENTS])
-    return counts[[GROUP, RESPONDENTS, SHOWN]]
+        shown.discard(group)
+        hidden += size
+    return shown
+
+
+def suppress_small_groups(funnel: pd.DataFrame) -> pd.DataFrame:
+    """A breakdown (completion_funnel by unit or role) without the groups shown_groups() hides."""
+    sizes = funnel.drop_duplicates(GROUP).set_index(GROUP)[GROUP_SIZE].to_dict()
+    return funnel[funnel[GROUP].isin(shown_groups(sizes))].reset_index(drop=True)
+
+
+def mask_small_groups(frame: pd.DataFrame, learners: pd.DataFrame, columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """`frame` with each row's `columns` (e.g. UNIT, ROLE) blanked to SMALL_GROUP from the first one at which the
+    row's group (that column together with those before it) has fewer than MIN_GROUP_SIZE of `learners`:
+    in pseudonymised output a unit and role shared by few would say who a pseudonym is."""
+    columns = tuple(c for c in columns if c in frame.columns and c in learners.columns)
+    if not columns or frame.empty:
+        return frame
+    people = learners.drop_duplicates(LEARNER)[list(columns)].astype(str)
+    values = frame[list(columns)].astype(str)
+    result = frame.copy()
+    keep = pd.Series(True, index=result.index)
+    for depth in range(1, len(columns) + 1):
+        key = list(columns[:depth])
+        sizes = people.groupby(key).size().rename("_size").reset_index()
+        row_sizes = values[key].merge(sizes, on=key, how="left")["_size"].fillna(0).to_numpy()
+        keep &= row_sizes >= MIN_GROUP_SIZE
+        result[columns[depth - 1]] = result[columns[depth - 1]].where(keep, SMALL_GROUP)
+    return result
 
 
 def redact_names(text: str, names: Iterable[str]) -> str:
@@ -495,7 +598,7 @@ def compare_cohorts(progress_by_cohort: Mapping[str, pd.DataFrame], today: dt.da
         rows.append({
             COHORT: cohort,
             LEARNERS: learners,
-            TASKS_RELEASED: int((plan[RELEASE].dt.date <= today).sum()),
+            TASKS_RELEASED: int(_released_by(plan[RELEASE], today).sum()),
             SUBMISSIONS: int(grid[SUBMITTED].sum()),
             MEDIAN: position[MEDIAN],
             SPREAD: position[SPREAD],

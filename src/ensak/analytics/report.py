@@ -3,6 +3,12 @@
 The notebooks use the same views and charts, so a coordinator sees the same thing in JupyterLab,
 in the browser and in Excel. Charts never rely on colour alone: every bar and line carries its
 value or a label, lines differ in marker and dash, and every chart has a table beside it.
+
+The report is pseudonymised unless asked for with names; then it is written under a name of its own
+(REPORT_WITH_NAMES_STEM) with a banner saying it holds names and e-mail addresses, so the pseudonymised
+report is never overwritten by it. In pseudonymised output no breakdown shows a group of fewer than
+five (progress.MIN_GROUP_SIZE), and a unit or role shared by fewer is not shown next to a pseudonym.
+Learners who have left are counted nowhere and listed apart as "Avslutade".
 """
 
 from __future__ import annotations
@@ -18,14 +24,18 @@ import matplotlib
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ensak.analytics import progress as P
 from ensak.analytics.collected import read_collected_answers
 from ensak.analytics.gradebook import (
     EMAIL,
     FIRST_NAME,
+    JOINED,
     LAST_NAME,
     LEARNER,
+    LEFT,
+    MAX_SCORE,
     RELEASE,
     ROLE,
     TASK,
@@ -35,14 +45,23 @@ from ensak.analytics.gradebook import (
     learners_in,
     load_progress,
 )
+from ensak.atomic_files import write_atomically
+from ensak.clock import course_today
 from ensak.course.plan import Course, load_course
 from ensak.course.roster import pseudonyms
 from ensak.course.skills import AFTER_KEY, BEFORE_KEY, EVALUATION_KEYS
 from ensak.slugs import ascii_slug
-from ensak.swedish import swedish_date
+from ensak.swedish import count_noun, swedish_date
 
 REPORT_STEM = "framsteg"
+# The report with names gets a name of its own: it must never replace (or be mistaken for) the pseudonymised one.
+REPORT_WITH_NAMES_STEM = "framsteg-MED-NAMN"
 TEMPLATE = "report.html.j2"
+NAMES_BANNER = ("Den här rapporten innehåller deltagarnas namn och e-postadresser. Den är bara för dig som "
+                "kursledare: skicka den inte vidare och spara den inte där andra kan läsa den. Rapporten utan "
+                "namn (ensak report) går att dela.")
+NO_LEARNERS = ("Det finns inga deltagare i kursen ännu. Importera deltagarlistan från personalsystemet med "
+               "ensak roster import FIL (CSV eller Excel) och skriv rapporten igen.")
 
 # Swedish headings for every column a view shows; columns missing here are internal and dropped.
 COLUMN_LABELS: dict[str, str] = {
@@ -66,6 +85,9 @@ COLUMN_LABELS: dict[str, str] = {
     P.LATE_COUNT: "Sena inlämningar",
     P.AWAITING_MANUAL: "Väntar på bedömning",
     P.MEAN_SCORE: "Medelpoäng",
+    MAX_SCORE: "Maxpoäng",
+    JOINED: "Började",
+    LEFT: "Slutade",
     P.TASKS_DONE: "Klara uppgifter",
     P.TASKS_RELEASED: "Släppta uppgifter",
     P.FURTHEST_TASK: "Längst fram (uppgift nr)",
@@ -73,6 +95,7 @@ COLUMN_LABELS: dict[str, str] = {
     P.CURRENT_TITLE: "Nästa uppgift, rubrik",
     P.LAST_ACTIVITY: "Senast aktiv",
     P.DAYS_SINCE_ACTIVITY: "Dagar sedan senaste inlämning",
+    P.IDLE_DAYS: "Dagar som en släppt uppgift har väntat",
     P.FINISHED: "Klar med kursen",
     P.CAUGHT_UP: "Ikapp med släppta uppgifter",
     P.DATE: "Datum",
@@ -118,6 +141,8 @@ VIEW_FUNNEL_UNIT = "Tratt per enhet"
 VIEW_FUNNEL_ROLE = "Tratt per roll"
 VIEW_SELF_ASSESSMENT = "Självskattning"
 VIEW_EVALUATION = "Utvärdering"
+VIEW_LEAVERS = "Avslutade"
+VIEW_NAMES_NOTICE = "Innehåller namn"
 
 
 def presentable(frame: pd.DataFrame) -> pd.DataFrame:
@@ -147,6 +172,8 @@ class CourseViews:
     self_assessment: pd.DataFrame
     evaluation: pd.DataFrame
     answer_problems: pd.DataFrame
+    leavers: pd.DataFrame
+    hidden_groups: int = 0  # groups of unit or role breakdowns left out because they are too small
 
     @property
     def position(self) -> pd.Series:
@@ -165,38 +192,61 @@ class CourseViews:
             VIEW_FUNNEL_ROLE: presentable(self.funnel_by_role),
             VIEW_SELF_ASSESSMENT: presentable(self.self_assessment),
             VIEW_EVALUATION: presentable(self.evaluation),
+            VIEW_LEAVERS: presentable(self.leavers),
         }
+
+
+LEAVER_COLUMNS = [LEARNER, FIRST_NAME, LAST_NAME, EMAIL, P.TASKS_DONE, P.LAST_ACTIVITY, LEFT]
 
 
 def compute_views(course: Course, progress: pd.DataFrame, answers: pd.DataFrame, answer_problems: pd.DataFrame,
                   *, today: dt.date, with_names: bool = False,
                   pseudonym_map: Mapping[str, str] | None = None) -> CourseViews:
     """All views from frames already read; learners get pseudonyms unless `with_names`: the stored ones
-    (`pseudonym_map`, ensak.course.roster.pseudonyms) or, without a roster, numbered by id."""
-    status = P.learner_status(progress, today)
+    (`pseudonym_map`, ensak.course.roster.pseudonyms) or, without a roster, numbered by id.
+
+    Every figure is about the learners taking part; those who have left are only in `leavers`.
+    """
+    everyone = learners_in(progress)
+    current = P.current_learners(progress)
+    status = P.learner_status(current, today)
     nudges = P.nudge_list(status, course.nudge, today)
-    learners = learners_in(progress)
+    gone = P.learner_status(P.leavers(progress), today)
+    gone = gone[[c for c in LEAVER_COLUMNS if c in gone.columns]]
     answers = P.answers_as_of(answers, progress, today)
     problems = answer_problems
+    funnel_by_unit = P.completion_funnel(current, by=UNIT, today=today)
+    funnel_by_role = P.completion_funnel(current, by=ROLE, today=today)
+    hidden = 0
     if not with_names:
-        mapping = pseudonym_map if pseudonym_map is not None else P.pseudonyms(learners[LEARNER])
-        status, nudges, problems = (P.pseudonymise(f, mapping) for f in (status, nudges, answer_problems))
+        # Pseudonyms cover everyone who took part, so that a leaver keeps theirs.
+        mapping = pseudonym_map if pseudonym_map is not None else P.pseudonyms(everyone[LEARNER])
+        people = learners_in(current)
+        status, nudges = (P.mask_small_groups(f, people, (UNIT, ROLE)) for f in (status, nudges))
+        status, nudges, problems, gone = (P.pseudonymise(f, mapping) for f in (status, nudges, answer_problems, gone))
+        shown_unit, shown_role = P.suppress_small_groups(funnel_by_unit), P.suppress_small_groups(funnel_by_role)
+        hidden = sum(f[P.GROUP].nunique() - s[P.GROUP].nunique()
+                     for f, s in ((funnel_by_unit, shown_unit), (funnel_by_role, shown_role)))
+        funnel_by_unit, funnel_by_role = shown_unit, shown_role
     return CourseViews(
         course=course,
         today=today,
         with_names=with_names,
-        tasks=P.task_summary(progress, today),
+        tasks=P.task_summary(current, today),
         learners=status,
-        spread=P.spread_over_time(progress, P.spread_dates(progress, today)),
-        timeline=P.weekly_submissions(progress, today),
+        spread=P.spread_over_time(current, P.spread_dates(current, today)),
+        timeline=P.weekly_submissions(current, today),
         nudges=nudges,
-        funnel=P.completion_funnel(progress, today=today),
-        funnel_by_unit=P.completion_funnel(progress, by=UNIT, today=today),
-        funnel_by_role=P.completion_funnel(progress, by=ROLE, today=today),
+        funnel=P.completion_funnel(current, today=today),
+        funnel_by_unit=funnel_by_unit,
+        funnel_by_role=funnel_by_role,
         self_assessment=P.self_assessment_change(answers),
         # Only the whole cohort's comments: a per-group view next to it could be subtracted from it.
-        evaluation=P.evaluation_comments(answers, learners),
+        # Names of everyone who took part, leavers too, are taken out of the texts.
+        evaluation=P.evaluation_comments(answers, everyone),
         answer_problems=problems,
+        leavers=gone,
+        hidden_groups=hidden,
     )
 
 
@@ -204,9 +254,9 @@ def load_views(course_dir: Path | str, *, today: dt.date | None = None, with_nam
                gradebook: str | Path | None = None) -> CourseViews:
     """Read the course's plan, roster, gradebook and collected answers, and compute every view."""
     course_dir = Path(course_dir)
-    today = today if today is not None else dt.date.today()
     course = load_course(course_dir)
-    progress = load_progress(course_dir, gradebook)
+    today = today if today is not None else course_today(course)
+    progress = load_progress(course_dir, gradebook, today=today)
     collected = read_collected_answers(course_dir, keys=[BEFORE_KEY, AFTER_KEY, *EVALUATION_KEYS])
     return compute_views(course, progress, collected.answers, collected.problems, today=today,
                          with_names=with_names, pseudonym_map=pseudonyms(course_dir, also=progress[LEARNER]))
@@ -238,11 +288,17 @@ def completion_chart(tasks: pd.DataFrame):
     ax.barh(positions, tasks[P.SUBMISSIONS], color="#2b5d8a", edgecolor="#1b3d5a", label="Inlämnad")
     for y, (count, share, released, release) in enumerate(
             zip(tasks[P.SUBMISSIONS], tasks[P.SHARE], tasks[P.RELEASED], tasks[RELEASE])):
-        text = f"{count} av {total} ({_percent(share)})" if released else f"släpps {swedish_date(release.date(), year=False)}"
+        if released:
+            text = f"{count} av {total} ({_percent(share)})"
+        elif pd.isna(release):
+            text = "inte släppt än"
+        else:
+            text = f"släpps {swedish_date(release.date(), year=False)}"
         ax.text(total * 1.02 if total else 0.1, y, text, va="center")
     ax.set_yticks(list(positions), labels)
     ax.invert_yaxis()
     ax.set_xlim(0, max(total, 1) * 1.45)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Antal deltagare")
     ax.set_title("Inlämnade uppgifter")
     fig.legend(loc="outside lower center", ncols=2, frameon=False)
@@ -274,7 +330,10 @@ def spread_chart(spread: pd.DataFrame):
     ax.set_ylabel("Inlämnade uppgifter")
     ax.set_xlabel("Datum")
     ax.set_title("Var gruppen befinner sig över tid")
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    # Whole tasks from 0: an empty course would otherwise get an axis from −0,04 with half-task ticks.
+    top = float(spread[P.FASTEST].max()) if len(spread) and spread[P.FASTEST].notna().any() else 0.0
+    ax.set_ylim(0, max(top, 1) * 1.1)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="upper left", frameon=False)
     fig.autofmt_xdate()
     return fig
@@ -294,7 +353,8 @@ def funnel_chart(funnel: pd.DataFrame):
         for y, (count, share) in enumerate(zip(part[P.LEARNERS], part[P.SHARE])):
             ax.text(count + size * 0.02, y, f"{count} ({_percent(share)})", va="center")
         ax.set_xlim(0, max(size, 1) * 1.5)
-        ax.set_title(f"{group} ({size} personer)")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_title(f"{group} ({count_noun(size, 'person', 'personer')})")
         ax.spines[["top", "right"]].set_visible(False)
         ax.set_xlabel("Antal deltagare")
     axes[0][0].set_yticks(range(len(stages)), stages)
@@ -315,6 +375,7 @@ def timeline_chart(weekly: pd.DataFrame):
     ax.set_xlabel("Vecka")
     ax.set_title("Inlämningar vecka för vecka")
     ax.set_ylim(0, max([*weekly[P.SUBMISSIONS], 1]) * 1.15)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     return fig
 
 
@@ -366,7 +427,7 @@ def figure_svg(fig) -> str:
 # ---- files -----------------------------------------------------------------------------------
 
 def _cell_text(value, column: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if column in SHARE_COLUMNS:
         return _percent(value)
@@ -383,12 +444,19 @@ def html_table(frame: pd.DataFrame, columns: list[str] | None = None) -> dict:
 
     `columns` picks the ones worth a place on a page; the workbook keeps them all.
     """
+    maxima = frame[MAX_SCORE] if MAX_SCORE in frame.columns else None
     if columns is not None:
         frame = frame[[c for c in columns if c in frame.columns]]
     shown = presentable(frame)
     originals = [c for c in frame.columns if c in COLUMN_LABELS]
     rows = [[_cell_text(value, column) for value, column in zip(row, originals)]
             for row in shown.itertuples(index=False, name=None)]
+    if maxima is not None and P.MEAN_SCORE in originals:
+        # "5,8 av 8": a mean score says little without what it is out of.
+        at = originals.index(P.MEAN_SCORE)
+        for row, mean, most in zip(rows, frame[P.MEAN_SCORE], maxima):
+            if row[at] != "–" and not pd.isna(most):
+                row[at] = f"{row[at]} av {P.swedish_number(most)}"
     return {"columns": list(shown.columns), "rows": rows, "classes": [_cell_class(frame[c]) for c in originals]}
 
 
@@ -430,6 +498,7 @@ HTML_TASK_COLUMNS = [TASK_NUMBER, TITLE, RELEASE, P.SUBMISSIONS, P.SHARE, P.MEDI
                      P.AWAITING_MANUAL, P.MEAN_SCORE]
 HTML_LEARNER_COLUMNS = [LEARNER, FIRST_NAME, LAST_NAME, UNIT, ROLE, P.TASKS_DONE, P.CURRENT_TITLE,
                         P.LAST_ACTIVITY, P.DAYS_SINCE_ACTIVITY, P.FINISHED]
+HTML_LEAVER_COLUMNS = LEAVER_COLUMNS
 HTML_NUDGE_COLUMNS = [LEARNER, FIRST_NAME, LAST_NAME, EMAIL, UNIT, P.TASKS_DONE, P.CURRENT_TITLE, P.REASON]
 HTML_SPREAD_COLUMNS = [P.DATE, P.MEDIAN, P.FASTEST, P.SLOWEST, P.SPREAD, P.Q1, P.Q3, P.IQR]
 HTML_SELF_ASSESSMENT_COLUMNS = [P.SKILL_LABEL, P.PAIRED, P.BEFORE_MEAN, P.AFTER_MEAN, P.CHANGE]
@@ -445,6 +514,10 @@ def render_html(views: CourseViews, blog: dict | None = None) -> str:
     `blog` links Kursbloggen (ensak.outreach.kursbloggen.settings.blog_overview: href, local, posts, comments).
     """
     position = views.position
+
+    def tasks_text(value) -> str:
+        return "–" if pd.isna(value) else count_noun(float(value), "uppgift", "uppgifter")
+
     figures = {
         "completion": figure_svg(completion_chart(views.tasks)),
         "spread": figure_svg(spread_chart(views.spread)),
@@ -459,8 +532,14 @@ def render_html(views: CourseViews, blog: dict | None = None) -> str:
         today=views.today,
         today_text=swedish_date(views.today),
         with_names=views.with_names,
-        position={k: P.swedish_number(position[k]) for k in (P.MEDIAN, P.FASTEST, P.SLOWEST, P.SPREAD, P.IQR)},
+        position={k: tasks_text(position[k]) for k in (P.MEDIAN, P.FASTEST, P.SLOWEST, P.SPREAD, P.IQR)},
         learners=int(position[P.LEARNERS]),
+        learners_text=count_noun(int(position[P.LEARNERS]), "deltagare", "deltagare"),
+        no_learners=NO_LEARNERS if int(position[P.LEARNERS]) == 0 and views.leavers.empty else "",
+        names_banner=NAMES_BANNER if views.with_names else "",
+        leavers=html_table(views.leavers, HTML_LEAVER_COLUMNS),
+        leaver_count=len(views.leavers),
+        hidden_groups=views.hidden_groups,
         figures=figures,
         tasks=html_table(views.tasks, HTML_TASK_COLUMNS),
         learner_table=html_table(views.learners, HTML_LEARNER_COLUMNS),
@@ -481,9 +560,13 @@ def render_html(views: CourseViews, blog: dict | None = None) -> str:
 
 
 def write_workbook(views: CourseViews, path: Path) -> Path:
-    """One sheet per view, Swedish headings, the header row frozen and columns wide enough to read."""
+    """One sheet per view, Swedish headings, the header row frozen and columns wide enough to read.
+    A workbook with names opens on a sheet that says so."""
+    tables = views.tables()
+    if views.with_names:
+        tables = {VIEW_NAMES_NOTICE: pd.DataFrame({"OBS!": [NAMES_BANNER]}), **tables}
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, table in views.tables().items():
+        for name, table in tables.items():
             table.to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]
             sheet.freeze_panes = "A2"
@@ -498,15 +581,37 @@ def write_report(course_dir: Path, out_dir: Path, *, with_names: bool = False, t
     """Write the HTML report and the Excel workbook into `out_dir`; return {"html": path, "xlsx": path}.
 
     Learners appear as stable pseudonyms ("Deltagare 07") without names or e-mail addresses unless
-    `with_names`. `gradebook` (URL or SQLite path) overrides the course's own.
+    `with_names`; a report with names has a file name of its own (REPORT_WITH_NAMES_STEM) and a banner.
+    `gradebook` (URL or SQLite path) overrides the course's own.
     """
     views = load_views(course_dir, today=today, with_names=with_names, gradebook=gradebook)
+    return write_views(views, course_dir, out_dir)
+
+
+def write_views(views: CourseViews, course_dir: Path, out_dir: Path) -> dict[str, Path]:
+    """Write computed views as the HTML report and the Excel workbook into `out_dir`."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"{REPORT_STEM}-{ascii_slug(views.course.id, 'kurs')}-{views.today.isoformat()}"
+    prefix = REPORT_WITH_NAMES_STEM if views.with_names else REPORT_STEM
+    stem = f"{prefix}-{ascii_slug(views.course.id, 'kurs')}-{views.today.isoformat()}"
     html_path = out_dir / f"{stem}.html"
     from ensak.outreach.kursbloggen.settings import blog_overview  # here: reading the views never needs the blog
 
-    html_path.write_text(render_html(views, blog_overview(course_dir)), encoding="utf-8")
+    write_atomically(html_path, render_html(views, blog_overview(course_dir)))
     xlsx_path = write_workbook(views, out_dir / f"{stem}.xlsx")
     return {"html": html_path, "xlsx": xlsx_path}
+
+
+def report_command(course_dir: Path | str, out: Path | str | None = None, *, with_names: bool = False,
+                   today: dt.date | None = None) -> str:
+    """`ensak report`: write the report (into reports/ in the course by default) and say, in Swedish, where."""
+    course_dir = Path(course_dir)
+    views = load_views(course_dir, today=today, with_names=with_names)
+    paths = write_views(views, course_dir, Path(out) if out is not None else course_dir / "reports")
+    lines = [f"Rapporten: {paths['html']}", f"Arbetsboken: {paths['xlsx']}"]
+    if with_names:
+        lines.insert(0, "Obs! Den här rapporten innehåller namn och e-postadresser och är bara för dig. Rapporten "
+                        "utan namn (ensak report) skrivs i egna filer och går att dela.")
+    if int(views.position[P.LEARNERS]) == 0 and views.leavers.empty:
+        lines.append(NO_LEARNERS)
+    return "\n".join(lines)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import ipywidgets as w
 
+from ensak.swedish import count_noun
+
 KIND_CHOICES = [("Inbjudan till en uppgift", "invitation"), ("Påminnelse", "nudge"),
                 ("Sista chansen", "last-call"), ("Tack", "thanks")]
 
@@ -72,7 +74,9 @@ class CoordinatorPanel(w.VBox):
 
     @property
     def day(self) -> dt.date:
-        return self.today or dt.date.today()
+        from ensak.clock import course_today
+
+        return self.today or course_today(self.course)
 
     # --- release ----------------------------------------------------------------------------------
 
@@ -115,7 +119,8 @@ class CoordinatorPanel(w.VBox):
         lines = [f"Insamlade: {len(summary.collected)}. Rättade: {len(summary.graded)}. "
                  f"Återkoppling utlämnad: {len(summary.feedback)}."]
         if summary.waiting_for_manual_grading:
-            lines.append(f"{summary.waiting_for_manual_grading} inlämningar väntar på att du bedömer reflektionen "
+            waiting = count_noun(summary.waiting_for_manual_grading, "inlämning", "inlämningar")
+            lines.append(f"{waiting} väntar på att du bedömer reflektionen "
                          "i formgrader.")
         lines += [f"Att titta på: {note}" for note in summary.notes]
         lines += [f"⚠ Problem: {problem}" for problem in summary.problems]
@@ -147,20 +152,19 @@ class CoordinatorPanel(w.VBox):
         from ensak.outreach.messages import (
             MessageError,
             already_sent,
-            check_task_released,
             format_preview,
+            problems_before_sending,
         )
 
         self._selection_changed()
         try:
             messages = self._build()
-            warning = ""
-            if self.kind.value == "invitation":
-                try:
-                    check_task_released(self.course_dir, self.task.value)
-                except MessageError as exc:
-                    warning = _problem(str(exc))
-                    messages = []  # nothing may be sent for a task learners cannot fetch
+            kind = self.kind.value
+            problems = problems_before_sending(self.course_dir, kind, today=self.day,
+                                               task_id=self.task.value if kind == "invitation" else None)
+            warning = "".join(_problem(problem) for problem in problems)
+            if problems:
+                messages = []  # nothing may be sent that is not true or cannot be used yet
             preview = format_preview(self.course_dir, messages).replace(
                 "Lägg till --send för att skicka.", "Tryck på Skicka för att skicka.")
         except MessageError as exc:
@@ -177,15 +181,17 @@ class CoordinatorPanel(w.VBox):
         from ensak.outreach.messages import (
             MessageError,
             SmtpSettings,
-            deliver,
             format_delivery,
+            send,
         )
 
         if not self._previewed:
             return
         self.send_button.disabled = True
+        kind = self.kind.value
         try:
-            result = deliver(self.course_dir, self._previewed, smtp=SmtpSettings.from_env())
+            result = send(self.course_dir, self._previewed, kind=kind, today=self.day, smtp=SmtpSettings.from_env(),
+                          task_id=self.task.value if kind == "invitation" else None)
             self.message_status.value = _pre(format_delivery(result, self.course_dir))
         except MessageError as exc:
             self.message_status.value = _problem(str(exc))

@@ -8,7 +8,6 @@ holder writes what it is doing into the file, so a second command can say who is
 
 from __future__ import annotations
 
-import datetime as dt
 import fcntl
 import getpass
 import hashlib
@@ -19,6 +18,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
+
+from ensak.clock import course_now
 
 # Re-entrant within one thread: a command that holds the lock may call another locked step. Another
 # thread of the same process is a second holder, as another process is.
@@ -45,6 +46,16 @@ def waiting_message(holder: str) -> str:
     """What a waiting command tells the person who started it (Swedish)."""
     return (f"Kursen är upptagen: {holder}. Väntar tills den är klar … (Ctrl-C avbryter; inget har ändrats "
             "ännu.)")
+
+
+def _timezone_of(root: Path | str) -> str | None:
+    """The course's time zone for the holder's start time; the default when course.toml cannot be read."""
+    from ensak.course.plan import CoursePlanError, load_course
+
+    try:
+        return load_course(root).timezone
+    except CoursePlanError:
+        return None
 
 
 def lock_path(root: Path | str) -> Path:
@@ -107,7 +118,7 @@ def course_lock(root: Path | str, purpose: str, *, wait_s: float = 0,
                     told = True
                 time.sleep(0.2)
         if handle.writable():
-            started = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+            started = f"{course_now(_timezone_of(root)):%Y-%m-%d %H:%M}"
             handle.seek(0)
             handle.truncate()
             handle.write(f"ensak {purpose}, startad {started} av {getpass.getuser()} (process {os.getpid()})")

@@ -13,6 +13,7 @@ from pathlib import Path
 from icalendar import Calendar, Event
 
 from ensak.atomic_files import write_atomically
+from ensak.clock import course_today
 from ensak.course.lock import course_lock
 from ensak.course.plan import Course, Task, load_course
 from ensak.nbgrader.release import ReleaseResult, release_folder_problem, release_tasks
@@ -91,9 +92,9 @@ def release_due(root: Path | str, today: dt.date | None = None, *, config=None, 
                 on_wait=None) -> ReleaseResult:
     """Release every task whose date has come and that is not released yet. Safe to run daily from cron
     (from there it should wait for a sync in progress: `wait_s`)."""
-    today = today or dt.date.today()
     root = Path(root).resolve()
     course = load_course(root)
+    today = today or course_today(course)
     with course_lock(root, "release", wait_s=wait_s, on_wait=on_wait):
         due = [t.id for t in course.due_tasks(today)]
         result = release_tasks(root, due, config=config)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable
 
+from ensak.clock import course_today
 from ensak.course.instance import repo_root
 from ensak.hub.accounts import (
     DEFAULT_HOME_ROOT,
@@ -158,7 +159,7 @@ def tasks_to_release(course_dir: Path, release: str, today: dt.date | None = Non
     course = load_course(course_dir)
     if release == "none":
         return []
-    tasks = course.due_tasks(today or dt.date.today()) if release == "due" else course.tasks
+    tasks = course.due_tasks(today or course_today(course)) if release == "due" else course.tasks
     # A task still being written has source/ but no release/ yet: there is nothing to give learners.
     return [t.id for t in tasks if (Path(course_dir) / "release" / t.id).is_dir()]
 

@@ -18,10 +18,12 @@ from typing import Sequence
 import ipywidgets as w
 from icalendar import Alarm, Calendar, Event
 
+from ensak.clock import course_today
 from ensak.course.plan import (
     COURSE_FILE,
     DEFAULT_PACE_DAYS,
     DEFAULT_TASK_MINUTES,
+    Course,
     CoursePlanError,
     load_course,
     repo_root,
@@ -71,9 +73,9 @@ def find_course_root(start: Path | str | None = None, *, installed_from: Path | 
     return next((c for c in candidates if (c / COURSE_FILE).is_file()), None)
 
 
-def course_releases(root: Path | str) -> tuple[str, list[PlannedRelease]]:
-    """The course title and every task with its release date, from course.toml in `root`."""
-    course = load_course(root)
+def course_releases(root: Path | str | Course) -> tuple[str, list[PlannedRelease]]:
+    """The course title and every task with its release date, from course.toml in `root` (or a loaded Course)."""
+    course = root if isinstance(root, Course) else load_course(root)
     return course.title, [PlannedRelease(t.id, t.number, t.title, t.release, t.minutes) for t in course.tasks]
 
 
@@ -143,7 +145,7 @@ class CoursePlanner(AnswerWidget):
 
     def __init__(self, key: str, *, store: AnswerStore | None = None, today: dt.date | None = None,
                  course_dir: Path | str | None = None, filename: str = PLAN_FILE):
-        self.today = today or dt.date.today()
+        self.today = today
         self.filename = filename
         self.sessions: list[Session] = []
         super().__init__(key, store=store)
@@ -152,8 +154,11 @@ class CoursePlanner(AnswerWidget):
         try:
             if root is None:
                 raise CoursePlanError("no course plan found")
-            self.course_title, self.releases = course_releases(root)
+            course = load_course(root)
+            self.today = self.today or course_today(course)
+            self.course_title, self.releases = course_releases(course)
         except CoursePlanError:
+            self.today = self.today or course_today()
             self.course_title, self.releases = "En sak i taget", generic_releases(self.today)
             self.approximate = True
         style = {"description_width": "10em"}

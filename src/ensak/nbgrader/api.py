@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,20 @@ PLAN_FILE = "course.toml"  # ensak.course.plan.COURSE_FILE; nbgrader_config.py r
 
 class NbgraderStepError(RuntimeError):
     """An nbgrader step reported failure; the message carries nbgrader's own log."""
+
+
+# nbgrader's Gradebook.add_submission (autograde, collect) trips SQLAlchemy's autoflush warning for the
+# submission it is building; the submission is stored correctly. Only exactly that warning, from nbgrader's
+# own api module, is silenced: every other warning (ngshare's "not in session" among them) stays visible.
+ADD_SUBMISSION_WARNING = (r"Object of type <Submitted(Assignment|Notebook)> not in session, "
+                          r"add operation along '\w+\.submissions' will not proceed")
+
+
+def silence_add_submission_warnings() -> None:
+    """Install the one warnings filter for nbgrader's harmless add_submission SAWarning (idempotent)."""
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", message=ADD_SUBMISSION_WARNING, category=SAWarning, module=r"nbgrader\.api")
 
 
 class NotACourseError(FileNotFoundError):
@@ -43,6 +58,7 @@ def course_dir_problem(root: Path | str) -> str | None:
 
 def load_config(root: Path | str, **overrides: dict) -> Config:
     """The course's nbgrader configuration, with `overrides` ({"Section": {"trait": value}}) on top."""
+    silence_add_submission_warnings()  # every in-process use of nbgrader starts from its configuration
     root = Path(root).resolve()
     problem = course_dir_problem(root)
     if problem:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import nbformat
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, OverwriteCells
 from traitlets import Integer
 
@@ -18,7 +22,7 @@ class RestoreDeletedCells(OverwriteCells):
 
     def add_missing_grade_cells(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
-        source_cells = list(source_nb.source_cells)
+        source_cells = in_notebook_order(list(source_nb.source_cells), self._source_order())
         grade_cells = {cell.name: cell for cell in source_nb.grade_cells}
         solution_ids = {cell.name for cell in source_nb.solution_cells}
 
@@ -47,6 +51,29 @@ class RestoreDeletedCells(OverwriteCells):
             earlier = [indexes[c.name] for c in source_cells[:position] if c.name in indexes]
             nb.cells.insert(max(earlier) + 1 if earlier else 0, cell)
         return nb, resources
+
+
+    def _source_order(self) -> list[str]:
+        """The cell ids in the order of the task's notebook in release/ (the learner version)."""
+        coursedir = CourseDirectory(config=self.config)
+        path = Path(coursedir.format_path(coursedir.release_directory, ".", self.assignment_id)) / \
+            f"{self.notebook_id}.ipynb"
+        try:
+            cells = nbformat.read(path, as_version=4).cells
+        except (OSError, ValueError):
+            return []
+        return [c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in cells]
+
+
+def in_notebook_order(source_cells: list, order: list[str]) -> list:
+    """The gradebook's source cells in the order the notebook has them.
+
+    nbgrader's gradebook keeps no position for a cell, and its relationship is unordered: SQLite happens
+    to return cells in the order they were added, PostgreSQL need not. A restored cell is placed after
+    the cells that precede it, so the order must be the notebook's.
+    """
+    rank = {name: i for i, name in enumerate(order) if name}
+    return sorted(source_cells, key=lambda cell: rank.get(cell.name, len(rank)))
 
 
 class BoundedExecute(Execute):

@@ -1,22 +1,28 @@
 """Generate the learner versions in release/ from the teacher versions in source/, and release them to the
-exchange, with nbgrader; a new gradebook learns each task as it is released."""
+exchange, with nbgrader; a new gradebook learns each task as it is released, and the day it reached the
+learners is recorded (gradebook/releases.db), because reminders count from then, not from the plan."""
 
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import chdir
+import sqlite3
+from contextlib import chdir, closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.api import MissingEntry
 
+from ensak.clock import to_course_time, utc_now
 from ensak.course.plan import Course, CoursePlanError, Task, load_course
 from ensak.nbgrader.api import (
     NbgraderStepError,
+    course_settings,
     load_config,
     make_api,
     require_success,
 )
+
+RELEASES_FILE = "gradebook/releases.db"
 
 
 class UnknownTaskError(ValueError):
@@ -39,18 +45,29 @@ class ReleaseResult:
 
 
 
+class GenerateError(ValueError):
+    """The learner versions cannot be generated as asked. The message is Swedish and says what to do."""
+
+
 def generate_release(course_dir: Path | str, task_ids: list[str] | None = None, db_url: str | None = None) -> list[str]:
     """Run nbgrader generate_assignment for each task (all in course.toml by default); return the ids done.
 
     `db_url` lets tests and checks generate into a throw-away gradebook instead of the course's own.
+    Every task's source/ folder is checked before nbgrader runs, so a missing one changes nothing.
     """
     course_dir = Path(course_dir).resolve()
     course = load_course(course_dir)
     wanted = task_ids or course.task_ids
-    for task_id in wanted:
-        course.task(task_id)  # a clear error for an id that is not in course.toml
-        if not (course_dir / "source" / task_id).is_dir():
-            raise FileNotFoundError(f"source/{task_id} does not exist: write the task there before generating it.")
+    tasks = [course.task(task_id) for task_id in wanted]  # a clear error for an id that is not in course.toml
+    if not (course_dir / "source").is_dir():
+        raise GenerateError(f"Mappen source/ saknas i {course_dir}. Där ligger lärarversionerna av uppgifterna som "
+                            "ensak generate gör deltagarversionerna av. Kör kommandot i kursens mapp (den med "
+                            "course.toml och source/), eller ange den med -C.")
+    missing = [task for task in tasks if not (course_dir / "source" / task.id).is_dir()]
+    if missing:
+        raise GenerateError("De här uppgifterna saknar sin mapp i source/: "
+                            + ", ".join(f"{task.label}: source/{task.id}" for task in missing)
+                            + ". Skriv uppgiften där (eller rätta id:t i course.toml) och kör ensak generate igen.")
     overrides = {"CourseDirectory": {"db_url": db_url}} if db_url else {}
     config = load_config(course_dir, **overrides)
     with chdir(course_dir):
@@ -94,6 +111,61 @@ def release_folder_problem(root: Path, task: Task) -> str:
     return ""
 
 
+def _open_releases(root: Path) -> sqlite3.Connection:
+    path = root / RELEASES_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+    connection.execute("CREATE TABLE IF NOT EXISTS released (task TEXT PRIMARY KEY, released_at TEXT NOT NULL)")
+    return connection
+
+
+def record_release(root: Path | str, task_id: str, when: dt.datetime | dt.date | None = None) -> None:
+    """Note that `task_id` reached the learners at `when` (now by default; a date means that day).
+    The first record of a task is kept: releasing it again later does not move its day."""
+    root = Path(root).resolve()
+    if when is None:
+        when = utc_now()
+    elif not isinstance(when, dt.datetime):
+        when = dt.datetime.combine(when, dt.time(12), tzinfo=dt.timezone.utc)
+    with closing(_open_releases(root)) as connection:
+        connection.execute("INSERT OR IGNORE INTO released (task, released_at) VALUES (?, ?)",
+                           (task_id, when.astimezone(dt.timezone.utc).isoformat(timespec="seconds")))
+
+
+def released_on(root: Path | str, *, config=None) -> dict[str, dt.date] | None:
+    """The day each released task reached the learners, in the course's time zone.
+
+    From ensak's own record (written by release_tasks) and, for a folder exchange, the tasks nbgrader's
+    exchange holds (released by a plain `nbgrader release_assignment`: the day their folder appeared).
+    None when nothing can be known (no record, and an exchange ensak cannot look into): then the plan's
+    dates are all there is.
+    """
+    from ensak.nbgrader.ngshare_client import uses_ngshare
+
+    root = Path(root).resolve()
+    course = load_course(root)
+    config = config if config is not None else load_config(root)
+    days: dict[str, dt.date] = {}
+    known = False
+    if not uses_ngshare(config):
+        known = True
+        settings = course_settings(config)
+        outbound = settings.exchange_root / settings.course_id / "outbound"
+        if outbound.is_dir():
+            for folder in outbound.iterdir():
+                if folder.is_dir() and not folder.name.startswith("."):
+                    # The folder is renamed into place when the release is whole (AtomicRelease): its
+                    # inode change time is that moment; nbgrader copies the modification time from release/.
+                    moment = dt.datetime.fromtimestamp(folder.stat().st_ctime, dt.timezone.utc)
+                    days[folder.name] = to_course_time(moment, course).date()
+    if (root / RELEASES_FILE).exists():
+        known = True
+        with closing(_open_releases(root)) as connection:
+            for task_id, stamp in connection.execute("SELECT task, released_at FROM released"):
+                days[task_id] = to_course_time(dt.datetime.fromisoformat(stamp), course).date()
+    return days if known else None
+
+
 def released_tasks(root: Path | str) -> set[str]:
     """The tasks the exchange holds for learners to fetch (nbgrader's own record of what is released)."""
     root = Path(root).resolve()
@@ -133,6 +205,7 @@ def release_tasks(root: Path | str, task_ids: list[str], *, config=None) -> Rele
                 continue
             outcome = api.release_assignment(task.id)
             if outcome.get("success"):
+                record_release(root, task.id)
                 result.released.append(task.id)
             else:
                 detail = (outcome.get("error") or outcome.get("log") or "").strip().splitlines()

@@ -18,6 +18,7 @@ from fpdf import FPDF
 from ensak.analytics.collected import evidence_status, read_collected_answers, tasks_requiring_evidence
 from ensak.analytics.gradebook import FIRST_NAME, LAST_NAME, LEARNER, SUBMITTED, TASK, load_progress
 from ensak.atomic_files import write_atomically
+from ensak.clock import course_today
 from ensak.course.plan import Course, load_course
 from ensak.swedish import swedish_date
 
@@ -65,7 +66,7 @@ def certificates_for(course_dir: Path | str, today: dt.date | None = None) -> li
     required = tasks_requiring_evidence(course_dir, course.task_ids)
     answers = read_collected_answers(course_dir, tasks=required, keys=set(required.values())).answers
     done = finished_learners(progress, evidence_status(answers, required), required, course.task_ids)
-    day = today or dt.date.today()
+    day = today or course_today(course)
     return [Certificate(row[LEARNER], f"{row[FIRST_NAME]} {row[LAST_NAME]}".strip(), course, day)
             for _, row in done.iterrows()]
 

@@ -238,7 +238,9 @@ def give_feedback(course_dir: Path, runner: Runner, api, config: Config, tasks: 
     graded = journal_of(state, "graded")
     given = journal_of(state, "feedback")
     wanted: dict[Pair, str] = {}
-    for pair, (fingerprint, needs_manual) in grading_fingerprints(config).items():
+    # Nothing released, nothing graded: a fresh course's gradebook may not even have nbgrader's tables yet.
+    fingerprints = grading_fingerprints(config) if tasks and graded else {}
+    for pair, (fingerprint, needs_manual) in fingerprints.items():
         learner, task_id = pair
         if task_id not in tasks or pair not in graded:
             continue

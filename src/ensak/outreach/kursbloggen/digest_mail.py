@@ -63,10 +63,11 @@ def digest_messages(course_dir, now: dt.datetime) -> tuple[list[Message], dict[s
     return messages, digests
 
 
-def send_digests(course_dir, now: dt.datetime, *, smtp=None) -> DeliveryResult:
-    """Deliver the pending digests and note what they carried, so no item is ever mailed twice."""
+def send_digests(course_dir, now: dt.datetime, *, smtp=None, outbox: bool = False) -> DeliveryResult:
+    """Deliver the pending digests and note what they carried, so no item is ever mailed twice (`outbox`: as
+    .eml files even without a [mail] sender, as `ensak message --outbox` asks)."""
     messages, digests = digest_messages(course_dir, now)
-    result = deliver(course_dir, messages, smtp=smtp)
+    result = deliver(course_dir, messages, smtp=smtp, outbox=outbox)
     delivered = [digests[learner] for learner in (*result.sent, *result.already_sent) if learner in digests]
     if delivered:
         _, engine = open_course_blog(course_dir)

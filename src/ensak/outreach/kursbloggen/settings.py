@@ -122,7 +122,7 @@ def blog_overview(course_dir: Path | str) -> dict | None:
 
 
 def blog_address(settings: BlogSettings) -> str:
-    """Where people reach the blog: [blog] url, else the hub's address ([mail] hub_url or ENSAK_HUB_URL) and
+    """Where people reach the blog: [blog] url, else the hub's address ([course] url or ENSAK_HUB_URL) and
     /services/kursbloggen/, else `ensak blog serve`'s address on this machine."""
     if settings.url:
         return settings.url if settings.url.endswith("/") else settings.url + "/"
