@@ -365,6 +365,8 @@ def main() -> None:
     print(f"Machine: {cores} cores, {os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') / 2**30:.0f} GiB; "
           f"load average before: {os.getloadavg()[0]:.1f}", flush=True)
     hub = state = None
+    summary = f"learners={args.learners} login_p50_s=nan login_p95_s=nan widgets_p95_s=nan submit_p95_s=nan " \
+              f"errors={args.learners}"
     try:
         course_dir = make_course(base, everyone)
         course_id = load_config(course_dir).CourseDirectory.course_id
@@ -418,17 +420,19 @@ def main() -> None:
         print(f"All {len(crowd)} from the same moment to handed in: {wall:.1f} s; CPU used by their servers, kernels "
               f"and the hub: {cpu:.0f} s, {cpu / len(crowd):.1f} s per learner (load average now "
               f"{os.getloadavg()[0]:.1f})")
-        print(f"learners={len(crowd)} login_p50_s={percentile(figures['login'], 0.5):.1f} "
-              f"login_p95_s={percentile(figures['login'], 0.95):.1f} "
-              f"widgets_p95_s={percentile(figures['widgets'], 0.95):.1f} "
-              f"submit_p95_s={percentile(figures['submit'], 0.95):.1f} errors={len(errors)}")
+        summary = (f"learners={len(crowd)} login_p50_s={percentile(figures['login'], 0.5):.1f} "
+                   f"login_p95_s={percentile(figures['login'], 0.95):.1f} "
+                   f"widgets_p95_s={percentile(figures['widgets'], 0.95):.1f} "
+                   f"submit_p95_s={percentile(figures['submit'], 0.95):.1f} errors={len(errors)}")
     finally:
         if hub is not None:
             leftovers = stop_hub(hub, everyone, state)
             if leftovers:
-                print(f"(the hub left {len(leftovers)} processes, ended)", file=sys.stderr)
+                print(f"(the hub left {len(leftovers)} processes, ended)", flush=True)
         remove_learner_accounts(everyone)
         shutil.rmtree(base, ignore_errors=True)
+    # The last line, after everything has stopped, so nothing the cleanup says comes after it.
+    print(summary, flush=True)
 
 
 if __name__ == "__main__":
