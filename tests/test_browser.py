@@ -143,13 +143,13 @@ def quizzes(page):
 
 
 def scales(page):
-    return notebook(page).locator(".widget-toggle-buttons")
+    return notebook(page).locator(".ensak-choices-scale")
 
 
 def checklists(page):
     """Widgets with tick boxes that are not quizzes (the exercise's steps, the sharing choice)."""
     return notebook(page).locator(".ensak-widget").filter(has_not=page.get_by_role("button", name=CHECK)).filter(
-        has=page.locator(".widget-checkbox"))
+        has=page.locator("input[type='checkbox']"))
 
 
 def evidence_links(page):
@@ -162,7 +162,7 @@ def evidence_given(page) -> None:
 
 
 def reflection_field(page):
-    return notebook(page).get_by_label("Din reflektion")
+    return notebook(page).get_by_label("Din reflektion", exact=True)
 
 
 def check_swedish_interface(page, task: str) -> None:
@@ -316,21 +316,21 @@ def test_a_new_learner_with_a_mouse_fetches_answers_and_submits_task_0_from_the_
             assert submitted_reflection(running_hub, learner, FIRST_TASK) is None
 
             first_quiz = quizzes(page).first
-            choice = first_quiz.locator(".widget-radio-box label, .widget-checkbox").nth(1)
-            chosen = choice.text_content().strip()
+            choice = first_quiz.locator(".ensak-choice").nth(1)
+            chosen = choice.locator(".ensak-choice-text").text_content().strip()
             choice.locator("input").click()
             first_quiz.get_by_role("button", name=CHECK).click()
             feedback = first_quiz.locator(".ensak-feedback")
             expect(feedback).to_contain_text("(ditt val)")
             for index in range(1, quizzes(page).count()):
                 quiz = quizzes(page).nth(index)
-                quiz.locator(".widget-radio-box input, .widget-checkbox input").first.click()
+                quiz.locator(".ensak-choice input").first.click()
                 quiz.get_by_role("button", name=CHECK).click()
                 quiz.locator(".ensak-feedback").wait_for()
             for scale in scales(page).all():
-                scale.locator("button").nth(2).click()
+                scale.locator(".ensak-choice").nth(2).click()
             for checklist in checklists(page).all():
-                checklist.locator(".widget-checkbox input").first.click()
+                checklist.locator("input[type='checkbox']").first.click()
             for field in evidence_links(page).all():
                 field.click()
                 page.keyboard.type(EVIDENCE_LINK)
@@ -351,7 +351,7 @@ def test_a_new_learner_with_a_mouse_fetches_answers_and_submits_task_0_from_the_
             wait_until_task_ready(page)
             first_quiz = quizzes(page).first
             expect(first_quiz).to_contain_text("Ditt tidigare svar är återställt")
-            expect(first_quiz.get_by_label(chosen, exact=True)).to_be_checked()
+            expect(first_quiz.get_by_role("radio", name=chosen, exact=True)).to_be_checked()
             expect(first_quiz.locator(".ensak-feedback")).to_contain_text("(ditt val)")
             first_quiz.scroll_into_view_if_needed()
             page.wait_for_timeout(300)  # let the scrolled cells paint before the picture
@@ -458,13 +458,17 @@ def test_a_new_learner_with_the_keyboard_only_takes_task_0_while_another_learner
 
             for index in range(quizzes(page).count()):
                 quiz = quizzes(page).nth(index)
-                press_on(page, quiz.locator(".widget-radio-box input, .widget-checkbox input").first)
+                press_on(page, quiz.locator(".ensak-choice input").first)
                 press_on(page, quiz.get_by_role("button", name=CHECK))
                 quiz.locator(".ensak-feedback").wait_for()
             for scale in scales(page).all():
-                press_on(page, scale.locator("button").nth(3))
+                # A rating is one radio group: Tab reaches it, the arrow keys choose within it.
+                tab_to(page, scale.locator("input").first)
+                for _ in range(3):
+                    page.keyboard.press("ArrowRight")
+                expect(scale.locator("input").nth(3)).to_be_checked()
             for checklist in checklists(page).all():
-                press_on(page, checklist.locator(".widget-checkbox input").first)
+                press_on(page, checklist.locator("input[type='checkbox']").first)
             for field in evidence_links(page).all():
                 tab_to(page, field)
                 page.keyboard.type(EVIDENCE_LINK.replace("anna", "bertil"))

@@ -28,7 +28,7 @@ def make_guide(tmp_path) -> DecisionGuide:
 
 
 def shown_questions(guide: DecisionGuide) -> list[str]:
-    return [step_id for step_id, _, _ in guide.rows]
+    return [step_id for step_id, _ in guide.rows]
 
 
 def test_does_the_guide_start_with_only_the_first_question(tmp_path):

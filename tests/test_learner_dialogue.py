@@ -83,7 +83,7 @@ def test_does_a_reply_show_its_outcome_and_the_best_reply_when_it_was_not_chosen
     sim = CommentSimulator("kommentarer", store=AnswerStore(tmp_path))
     assert "Kommentar 1 av 5" in sim.card.value and sim.next_button.disabled
     sim.reply_button.click()
-    assert "Välj först" in sim.outcome.value and not (tmp_path / "svar.json").exists()
+    assert "Välj först" in sim.status.value and not (tmp_path / "svar.json").exists()
     sim.replies.index = 0                       # deleting the complaint
     sim.reply_button.click()
     assert "✗ Inte bra." in sim.outcome.value and "Det bästa svaret:" in sim.outcome.value

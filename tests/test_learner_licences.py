@@ -71,7 +71,7 @@ def test_does_the_chooser_say_which_questions_are_unanswered(tmp_path):
     chooser = LicenceChooser("licens", store=AnswerStore(tmp_path))
     chooser.attribution_q.value = True
     chooser.choose()
-    assert "⚠ Svara på fråga 2 och 3 först" in chooser.result.value
+    assert "⚠ Svara på fråga 2 och 3 först" in chooser.status.value
     assert chooser.licence is None and not (tmp_path / "svar.json").exists()
 
 

@@ -104,7 +104,7 @@ def make_planner(tmp_path) -> MonitoringPlanner:
 def test_does_the_planner_list_sources_write_the_file_and_save_the_plan(tmp_path):
     planner = make_planner(tmp_path)
     add(planner, "Kollega", "mastodon", "@kollega@mastodon.example")
-    assert "✓ Kollega är tillagd. Flödet blir https://mastodon.example/@kollega.rss." in planner.form_feedback.value
+    assert "✓ Kollega är tillagd och sparad. Flödet blir https://mastodon.example/@kollega.rss." in planner.status.value
     assert planner.name_box.value == "" and planner.address_box.value == ""
     add(planner, "Nyhetsbrev", "nyhetsbrev", "")
     assert "<td>prenumerera med e-post</td>" in unstyled(planner.table.value)
@@ -121,9 +121,9 @@ def test_does_the_planner_refuse_a_duplicate_and_explain_a_bad_address(tmp_path)
     planner = make_planner(tmp_path)
     add(planner, "Blogg", "flode", "https://a.example/feed")
     add(planner, "Samma blogg", "flode", "https://a.example/feed")
-    assert "⚠ Den källan finns redan" in planner.form_feedback.value
+    assert "⚠ Den källan finns redan" in planner.status.value
     add(planner, "Konto", "mastodon", "kollega")
-    assert "⚠ Skriv Mastodon-kontot" in planner.form_feedback.value
+    assert "⚠ Skriv Mastodon-kontot" in planner.status.value
     assert planner.address_box.value == "kollega", "what the learner typed stays so it can be corrected"
     assert len(planner.sources) == 1
 
@@ -132,7 +132,7 @@ def test_does_the_planner_refuse_to_write_a_file_without_feeds(tmp_path):
     planner = make_planner(tmp_path)
     add(planner, "LinkedIn", "app", "")
     assert planner.make() is None
-    assert "⚠ Ingen källa har ett flöde" in planner.result.value
+    assert "⚠ Ingen källa har ett flöde" in planner.status.value
     assert not (tmp_path / "omvarldsbevakning.opml").exists()
 
 

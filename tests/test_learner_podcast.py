@@ -86,7 +86,7 @@ def test_does_a_plan_with_a_problem_leave_nothing_saved(tmp_path):
     planner = make_planner(tmp_path)
     planner.segments_box.value = "Samtal med gästen"
     assert planner.plan() == []
-    assert "⚠ Rad 1" in planner.result.value
+    assert "⚠ Rad 1" in planner.status.value
     assert not (tmp_path / "svar.json").exists()
 
 

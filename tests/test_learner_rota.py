@@ -124,7 +124,7 @@ def test_does_the_planner_write_the_calendar_file_and_save_the_rota(tmp_path):
 def test_does_the_planner_explain_a_problem_instead_of_saving(tmp_path):
     planner = make_planner(tmp_path)
     planner.make_button.click()
-    assert "⚠ Skriv minst ett namn" in planner.result.value
+    assert "⚠ Skriv minst ett namn" in planner.status.value
     assert not (tmp_path / "svar.json").exists()
     assert not (tmp_path / "bloggrota.ics").exists()
 

@@ -28,7 +28,7 @@ def test_is_nothing_shared_or_published_until_the_learner_chooses(tmp_path):
 
 def test_does_ticking_share_save_the_choice_and_say_so_in_words(tmp_path):
     widget = SharingChoice(store=AnswerStore(tmp_path))
-    widget.share_box.value = True
+    widget.consents.value = ("share",)
     assert saved(tmp_path, SHARING_KEY)["value"] == {"share": True, "publish": False}
     assert "✓ <strong>Delas med kurskamraterna</strong>" in widget.summary.value
     assert "✗ <strong>Publiceras inte öppet.</strong>" in widget.summary.value
@@ -36,10 +36,10 @@ def test_does_ticking_share_save_the_choice_and_say_so_in_words(tmp_path):
 
 def test_is_publishing_openly_a_separate_choice(tmp_path):
     widget = SharingChoice(store=AnswerStore(tmp_path))
-    widget.share_box.value = True
-    widget.publish_box.value = True
+    widget.consents.value = ("share",)
+    widget.consents.value = ("share", "publish")
     assert saved(tmp_path, SHARING_KEY)["value"] == {"share": True, "publish": True}
-    widget.publish_box.value = False
+    widget.consents.value = ("share",)
     assert saved(tmp_path, SHARING_KEY)["value"] == {"share": True, "publish": False}, "publishing withdrawn"
 
 
@@ -139,10 +139,10 @@ def test_does_unticking_after_sending_take_the_post_out_at_once(tmp_path, blog, 
     widget = SharingChoice(store=AnswerStore(folder))
     widget.choose(share=True, publish=True)
     assert widget.send_to_blog()
-    widget.share_box.value = False
+    widget.consents.value = ("publish",)
     assert posts_seen_by(blog) == [], "withdrawn from the course at once"
     assert anna.request("GET", f"api/reflections/{KICKOFF}")["publish"] is True, "publishing is its own choice"
-    widget.publish_box.value = False
+    widget.consents.value = ()
     assert "finns inte längre i Kursbloggen" in widget.status.value
     restored = SharingChoice(store=AnswerStore(folder))
     assert restored.choice == {"share": False, "publish": False}

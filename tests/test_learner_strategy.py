@@ -115,7 +115,7 @@ def test_does_the_planner_show_the_plan_write_the_file_and_save(tmp_path):
 def test_does_an_incomplete_plan_get_an_explanation_and_no_file(tmp_path):
     planner = ChannelStrategyPlanner("kanalplan", store=AnswerStore(tmp_path))
     planner.make()
-    assert "⚠ Välj minst ett mål" in planner.result.value
+    assert "⚠ Välj minst ett mål" in planner.status.value
     assert not (tmp_path / "kanalstrategi.md").exists() and not (tmp_path / "svar.json").exists()
 
 

@@ -5,17 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from ensak.course.plan import COURSE_FILE
+# repo_root lives with the plan, which a learner's kernel may import: this module pulls in the blog (nbformat,
+# jsonschema), seconds of imports that task 0's planner must not pay when it opens.
+from ensak.course.plan import COURSE_FILE, REPO_ROOT, repo_root  # noqa: F401
 from ensak.learner.answers import ANSWERS_FILE
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 COURSE_FILES = (COURSE_FILE, "nbgrader_config.py")
 COURSE_FOLDERS = ("source", "release")
-
-
-def repo_root() -> Path:
-    """The repository this package was installed from (the course's home)."""
-    return REPO_ROOT
 
 
 def create_instance(target: Path | str, template: Path | str | None = None) -> Path:

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from ensak.clock import DEFAULT_TIMEZONE
 
 COURSE_FILE = "course.toml"
+REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_PACE_DAYS = 21
 # Named paces a coordinator can choose with `pace = "..."` instead of counting days. The seed course
 # planned a task every two to three weeks; in practice its staff took about a month per task.
@@ -49,6 +50,11 @@ MOVED_KEYS = {("mail", "hub_url"): 'url under [course], till exempel url = "http
 class CoursePlanError(ValueError):
     """course.toml is missing or says something that cannot be a course plan (the message is Swedish:
     coordinators read it)."""
+
+
+def repo_root() -> Path:
+    """The repository this package was installed from (the course's home)."""
+    return REPO_ROOT
 
 
 @dataclass(frozen=True)

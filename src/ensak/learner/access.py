@@ -124,8 +124,13 @@ class AccessCheck(AnswerWidget):
                    for name, state in (change["new"] or {}).items() if name in self.platforms}
         if not results:
             return
-        self.save({"results": results, "checked": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")})
+        saved = self.save({"results": results,
+                           "checked": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")})
         self._show(results)
+        if saved:
+            blocked = [name for name in self.platforms if results.get(name) == BLOCKED]
+            self.show_status("Sparat. " + (f"Ditt nätverk stoppar {', '.join(blocked)}." if blocked else
+                                           "Du når alla tjänster som kursen använder."))
 
     def _show(self, results: dict[str, str]) -> None:
         rows = [[escape(name), "✓ nåbar" if results.get(name) == REACHABLE else "✗ blockerad"]

@@ -8,6 +8,7 @@ from typing import Any
 import ipywidgets as w
 
 from ensak.learner.answers import AnswerStore
+from ensak.learner.controls import LiveStatus
 
 # Widgets created in this kernel, by key. The autograder's test cells look up a quiz's answer key
 # here, because the locked widget cell that defines it has already run in the same kernel.
@@ -28,7 +29,9 @@ class AnswerWidget(w.VBox):
             raise ValueError("A widget needs a non-empty key so its answer can be saved.")
         self.key = key
         self.store = store if store is not None else AnswerStore()
-        self.status = w.HTML(layout=w.Layout(margin="4px 0 0 0"))
+        # The widget's one live region; subclasses put it last among their children and say everything
+        # that changes after a click through show_status, never by inserting an element with a role.
+        self.status = LiveStatus()
         super().__init__(**kwargs)
         self.add_class("ensak-widget")
         REGISTRY[key] = self
@@ -39,7 +42,8 @@ class AnswerWidget(w.VBox):
     def saved_value(self) -> Any:
         return self.store.get(self.key)
 
-    def save(self, value: Any) -> None:
+    def save(self, value: Any) -> bool:
+        """Save the answer and say so in the status line; False (and the reason shown) if it could not be."""
         try:
             self.store.save(self.key, value, kind=self.kind)
         except OSError as exc:
@@ -48,8 +52,9 @@ class AnswerWidget(w.VBox):
                 "och att mappen går att skriva i, och försök igen.",
                 problem=True,
             )
-            return
+            return False
         self.show_status("Sparat.")
+        return True
 
     def simulate(self, rng, learner: dict | None = None) -> None:
         """Answer as a simulated learner would (the demo cohort), through the widget's own controls.
@@ -59,6 +64,12 @@ class AnswerWidget(w.VBox):
         """
 
     def show_status(self, text: str, *, problem: bool = False) -> None:
-        # A symbol and words, never colour alone, so the status reads the same to everyone.
-        prefix = "⚠ " if problem else "✓ "
-        self.status.value = f'<span class="ensak-status" role="status">{prefix}{escape(text)}</span>'
+        self.status.show(text, problem=problem)
+
+
+def label_above(control: w.DOMWidget) -> w.DOMWidget:
+    """A text field, list or date whose `description` is its label: shown whole above it and tied to it
+    (ipywidgets links the two with for=), instead of cut short in a narrow column to its left."""
+    control.style.description_width = "initial"
+    control.add_class("ensak-labelled")
+    return control

@@ -8,6 +8,9 @@ import ipywidgets as w
 
 from ensak.learner.answers import AnswerStore
 from ensak.learner.base import AnswerWidget, escape
+from ensak.learner.controls import ChoiceGroup
+
+TITLE = "Bocka av stegen när du har gjort dem"
 
 
 class Checklist(AnswerWidget):
@@ -15,35 +18,32 @@ class Checklist(AnswerWidget):
 
     kind = "checklist"
 
-    def __init__(self, key: str, steps: Sequence[str], *, note: str = "", store: AnswerStore | None = None):
+    def __init__(self, key: str, steps: Sequence[str], *, note: str = "", title: str = TITLE,
+                 store: AnswerStore | None = None):
         if not steps:
             raise ValueError(f"Checklist {key!r} needs at least one step.")
         self.steps = tuple(steps)
-        self.boxes = [w.Checkbox(value=False, description=s, indent=False, layout=w.Layout(width="auto"))
-                      for s in self.steps]
-        for box in self.boxes:
-            box.observe(self._changed, names="value")
+        # The steps are one group of checkboxes named by `title`, so a screen reader says what they are for.
+        self.boxes = ChoiceGroup(title, list(self.steps), multiple=True)
+        self.boxes.observe(self._changed, names="selected")
         self.progress = w.HTML()
         super().__init__(key, store=store)
         header = [w.HTML(f'<p class="ensak-note">ℹ {escape(note)}</p>')] if note else []
-        self.children = [*header, *self.boxes, self.progress, self.status]
+        self.children = [*header, self.boxes, self.progress, self.status]
         self._restoring = True
         saved = self.saved_value
         if isinstance(saved, dict):
-            done = set(saved.get("done", []))
-            for i, box in enumerate(self.boxes):
-                box.value = i in done
+            self.boxes.selected = [i for i in saved.get("done", []) if isinstance(i, int) and 0 <= i < len(self.steps)]
             self.show_status("Dina tidigare markeringar är återställda.")
         self._restoring = False
         self._show_progress()
 
     @property
     def done(self) -> list[int]:
-        return [i for i, box in enumerate(self.boxes) if box.value]
+        return list(self.boxes.selected)
 
     def tick(self, *indexes: int) -> None:
-        for i in indexes:
-            self.boxes[i].value = True
+        self.boxes.selected = [*self.boxes.selected, *indexes]
 
     def simulate(self, rng, learner: dict | None = None) -> None:
         diligence = (learner or {}).get("skill", 0.8)

@@ -13,6 +13,7 @@ import ipywidgets as w
 
 from ensak.learner.answers import AnswerStore
 from ensak.learner.base import AnswerWidget, escape
+from ensak.learner.controls import ChoiceGroup
 
 # Every verdict is said with a symbol AND words, so it never depends on colour.
 VERDICTS = {
@@ -73,7 +74,7 @@ def outcome_html(outcome: Outcome) -> str:
     links = "".join(f'<li><a href="{escape(url)}" target="_blank" rel="noopener">{escape(text)}</a></li>'
                     for text, url in outcome.links)
     more = f"<p>Läs mer:</p><ul>{links}</ul>" if links else ""
-    return (f'<div class="ensak-feedback" role="status"><p><strong>{symbol} {escape(word)}: '
+    return (f'<div class="ensak-feedback"><p><strong>{symbol} {escape(word)}: '
             f'{escape(outcome.title)}</strong></p><p>{escape(outcome.advice)}</p>{more}</div>')
 
 
@@ -91,7 +92,7 @@ class DecisionGuide(AnswerWidget):
         self.title = title
         self.path: list[tuple[str, int]] = []
         self.outcome_id: str | None = None
-        self.rows: list[tuple[str, w.RadioButtons, w.VBox]] = []
+        self.rows: list[tuple[str, ChoiceGroup]] = []
         self.questions = w.VBox()
         self.result = w.HTML()
         self.restart_button = w.Button(description="Börja om", icon="undo", layout=w.Layout(width="auto"))
@@ -110,7 +111,7 @@ class DecisionGuide(AnswerWidget):
 
     def answer(self, step_id: str, index: int) -> None:
         """Choose an answer to a question on screen (used by tests and the demo cohort)."""
-        for row_step, radio, _ in self.rows:
+        for row_step, radio in self.rows:
             if row_step == step_id:
                 radio.index = index
                 return
@@ -126,20 +127,21 @@ class DecisionGuide(AnswerWidget):
     # --- behaviour ---------------------------------------------------------------------------
     def _show_step(self, step_id: str) -> None:
         step = self.steps[step_id]
-        radio = w.RadioButtons(options=[c.text for c in step.choices], value=None, layout=w.Layout(width="auto"))
         number = len(self.rows) + 1
-        helptext = f"<br><em>{escape(step.help)}</em>" if step.help else ""
-        row = w.VBox([w.HTML(f"<p><strong>{number}. {escape(step.question)}</strong>{helptext}</p>"), radio])
-        radio.observe(lambda change, sid=step_id: self._answered(sid, change["new"]), names="index")
-        self.rows.append((step_id, radio, row))
-        self.questions.children = [r for _, _, r in self.rows]
+        radio = ChoiceGroup(f"{number}. {step.question}", [c.text for c in step.choices], hint=step.help)
+        radio.observe(lambda change, sid=step_id: self._answered(sid, change["new"][0] if change["new"] else None),
+                      names="selected")
+        self.rows.append((step_id, radio))
+        self.questions.children = [r for _, r in self.rows]
+        if number > 1 and not self._restoring:
+            self.show_status(f"Fråga {number} visas nedanför: {step.question}")
 
     def _answered(self, step_id: str, index: int | None) -> None:
-        position = next(i for i, (sid, _, _) in enumerate(self.rows) if sid == step_id)
+        position = next(i for i, (sid, _) in enumerate(self.rows) if sid == step_id)
         # A changed answer makes every later question moot: drop them and go on from here.
         self.rows = self.rows[:position + 1]
-        self.questions.children = [r for _, _, r in self.rows]
-        self.path = [(sid, radio.index) for sid, radio, _ in self.rows if radio.index is not None]
+        self.questions.children = [r for _, r in self.rows]
+        self.path = [(sid, radio.index) for sid, radio in self.rows if radio.index is not None]
         self.outcome_id = None
         self.result.value = ""
         if index is None:
@@ -151,9 +153,11 @@ class DecisionGuide(AnswerWidget):
         self.outcome_id = target
         self.result.value = outcome_html(self.outcomes[target])
         if not self._restoring:
-            self.save({"path": [[sid, i] for sid, i in self.path], "outcome": target,
-                       "verdict": self.outcomes[target].verdict,
-                       "answers": [self.steps[sid].choices[i].text for sid, i in self.path]})
+            if self.save({"path": [[sid, i] for sid, i in self.path], "outcome": target,
+                          "verdict": self.outcomes[target].verdict,
+                          "answers": [self.steps[sid].choices[i].text for sid, i in self.path]}):
+                _, word = VERDICTS[self.outcomes[target].verdict]
+                self.show_status(f"Sparat. {word}: {self.outcomes[target].title}. Läs mer nedanför.")
 
     def _restore(self) -> None:
         saved = self.saved_value
@@ -179,6 +183,6 @@ class DecisionGuide(AnswerWidget):
 
     def simulate(self, rng, learner: dict | None = None) -> None:
         while self.outcome_id is None:
-            step_id, radio, _ = self.rows[-1]
+            step_id, radio = self.rows[-1]
             self.answer(step_id, rng.randrange(len(self.steps[step_id].choices)))
 

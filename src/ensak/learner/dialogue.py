@@ -14,7 +14,8 @@ from typing import Sequence
 import ipywidgets as w
 
 from ensak.learner.answers import AnswerStore
-from ensak.learner.base import AnswerWidget, escape
+from ensak.learner.base import AnswerWidget, escape, label_above
+from ensak.learner.controls import ChoiceGroup
 from ensak.learner.feedback import Finding, render_findings
 from ensak.swedish import count_noun
 
@@ -135,9 +136,9 @@ class PostChecker(AnswerWidget):
     kind = "checker"
 
     def __init__(self, key: str, *, store: AnswerStore | None = None):
-        self.box = w.Textarea(placeholder="Skriv eller klistra in ett inlägg, till exempel från bibliotekets "
-                                          "Facebooksida eller Instagram.",
-                              layout=w.Layout(width="100%", height="8em"))
+        self.box = label_above(w.Textarea(description="Inlägget", rows=6, layout=w.Layout(width="100%"),
+                                          placeholder="Skriv eller klistra in ett inlägg, till exempel från "
+                                                      "bibliotekets Facebooksida eller Instagram."))
         self.check_button = w.Button(description="Granska inlägget", button_style="primary", icon="comments")
         self.examples = {name: w.Button(description=f"Exempel: {name}") for name in EXAMPLE_POSTS}
         for name, button in self.examples.items():
@@ -158,20 +159,25 @@ class PostChecker(AnswerWidget):
 
     def load_example(self, name: str) -> None:
         self.box.value = EXAMPLE_POSTS[name]
-        self.result.value = "<p>ℹ Exemplet är ifyllt. Tryck på <em>Granska inlägget</em>.</p>"
+        self.result.value = ""
+        self.show_status("Exemplet är ifyllt. Tryck på Granska inlägget.")
 
     @staticmethod
-    def render(review: PostReview) -> str:
-        heading = (f"Bedömning: {VERDICTS[review.verdict]}. Tecken på dialog: {review.dialogue}; "
-                   f"tecken på envägsmarknadsföring: {review.broadcast}.")
-        return render_findings(review.findings, heading=heading)
+    def summary(review: PostReview) -> str:
+        return (f"Bedömning: {VERDICTS[review.verdict]}. Tecken på dialog: {review.dialogue}; "
+                f"tecken på envägsmarknadsföring: {review.broadcast}.")
+
+    @classmethod
+    def render(cls, review: PostReview) -> str:
+        return render_findings(review.findings, heading=cls.summary(review))
 
     def check(self) -> PostReview:
         review = review_post(self.box.value)
         self.result.value = self.render(review)
         if self.box.value.strip():
-            self.save({"text": self.box.value, "verdict": review.verdict, "dialogue": review.dialogue,
-                       "broadcast": review.broadcast})
+            if self.save({"text": self.box.value, "verdict": review.verdict, "dialogue": review.dialogue,
+                          "broadcast": review.broadcast}):
+                self.show_status(f"Sparat. {self.summary(review)} Läs mer nedanför.")
         return review
 
     def simulate(self, rng, learner: dict | None = None) -> None:
@@ -279,7 +285,7 @@ class CommentSimulator(AnswerWidget):
         self.position = 0
         self.choices: dict[str, int] = {}
         self.card = w.HTML()
-        self.replies = w.RadioButtons(options=[], value=None, layout=w.Layout(width="auto"))
+        self.replies = ChoiceGroup("Hur svarar du?", [])
         self.reply_button = w.Button(description="Svara så här", button_style="primary", icon="reply")
         self.next_button = w.Button(description="Nästa kommentar", icon="arrow-right")
         self.restart_button = w.Button(description="Börja från början", icon="undo")
@@ -318,7 +324,11 @@ class CommentSimulator(AnswerWidget):
         self.card.value = (f'<div class="ensak-comment" style="border:1px solid #888;padding:0.5em 1em">'
                            f"<p><em>Kommentar {self.position + 1} av {len(self.scenarios)} – "
                            f"{escape(scenario.who)}:</em></p><p>{escape(scenario.comment)}</p></div>")
-        self.replies.options = [r.text for r in scenario.replies]
+        # The group is named by the comment it answers, so a screen reader says what the options are for.
+        self.replies.selected = []
+        self.replies.values = [r.text for r in scenario.replies]
+        self.replies.options = list(self.replies.values)
+        self.replies.label = f"Ditt svar på kommentar {self.position + 1} av {len(self.scenarios)}"
         chosen = self.choices.get(scenario.id)
         self.replies.index = chosen
         self.outcome.value = self._render_outcome(scenario, chosen) if chosen is not None else ""
@@ -330,7 +340,7 @@ class CommentSimulator(AnswerWidget):
         reply = scenario.replies[chosen]
         best = "" if reply.quality == "bra" else (
             f"<p><strong>Det bästa svaret:</strong> {escape(scenario.replies[scenario.best].text)}</p>")
-        return (f'<div class="ensak-feedback" role="status"><p><strong>{QUALITY_LABELS[reply.quality]}.</strong> '
+        return (f'<div class="ensak-feedback"><p><strong>{QUALITY_LABELS[reply.quality]}.</strong> '
                 f"{escape(reply.outcome)}</p>{best}</div>")
 
     def _show_summary(self) -> None:
@@ -344,15 +354,17 @@ class CommentSimulator(AnswerWidget):
 
     def reply(self) -> None:
         if self.replies.index is None:
-            self.outcome.value = "<p>⚠ Välj först ett svar och tryck sedan på knappen.</p>"
+            self.show_status("Välj först ett svar och tryck sedan på knappen.", problem=True)
             return
         scenario = self.scenario
         self.choices[scenario.id] = self.replies.index
         self.outcome.value = self._render_outcome(scenario, self.replies.index)
         self.next_button.disabled = self.position == len(self.scenarios) - 1
         self._show_summary()
-        self.save({"choices": dict(self.choices), "best": self.best_count, "answered": len(self.choices),
-                   "total": len(self.scenarios)})
+        if self.save({"choices": dict(self.choices), "best": self.best_count, "answered": len(self.choices),
+                      "total": len(self.scenarios)}):
+            self.show_status(f"Sparat. {QUALITY_LABELS[scenario.replies[self.replies.index].quality]}. "
+                             f"Besvarade: {len(self.choices)} av {len(self.scenarios)}.")
 
     def next(self) -> None:
         if self.position < len(self.scenarios) - 1:

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import ipywidgets as w
 
 from ensak.learner.answers import AnswerStore
-from ensak.learner.base import AnswerWidget, escape
+from ensak.learner.base import AnswerWidget, escape, label_above
 
 # A description stands in for a link only when it says what was done, where: a dozen words do that.
 MIN_DESCRIPTION_WORDS = 12
@@ -80,13 +80,14 @@ class Evidence(AnswerWidget):
                  store: AnswerStore | None = None):
         self.action = action
         self.alternatives = tuple(alternatives)
-        self.link_box = w.Text(placeholder="https://…", continuous_update=False,
-                               description="Länk", layout=w.Layout(width="100%"))
+        self.link_box = label_above(w.Text(placeholder="https://…", continuous_update=False,
+                                           description="Länk", layout=w.Layout(width="100%")))
         self.alternative_choice = w.Dropdown(options=[NO_ALTERNATIVE, *self.alternatives], value=NO_ALTERNATIVE,
                                              description="Så gjorde jag", layout=w.Layout(width="auto"),
                                              style={"description_width": "initial"})
-        self.description_box = w.Textarea(placeholder=describe, continuous_update=False,
-                                          layout=w.Layout(width="100%", height="5em"))
+        # The request is the box's label, tied to it, so the box is never nameless.
+        self.description_box = label_above(w.Textarea(description=describe, continuous_update=False, rows=4,
+                                                      layout=w.Layout(width="100%")))
         self.verdict = w.HTML()
         super().__init__(key, store=store)
         self._restoring = True
@@ -97,7 +98,7 @@ class Evidence(AnswerWidget):
         children: list[w.Widget] = [w.HTML(f"<p><strong>{escape(action)}</strong></p>"), self.link_box]
         if self.alternatives:
             children.append(self.alternative_choice)
-        children += [w.HTML(f"<p>{escape(describe)}:</p>"), self.description_box, self.verdict, self.status]
+        children += [self.description_box, self.verdict, self.status]
         self.children = children
         self._show_verdict()
 
@@ -119,8 +120,10 @@ class Evidence(AnswerWidget):
     def _changed(self, _change) -> None:
         if self._restoring:
             return
-        self.save(self.state.as_answer())
+        saved = self.save(self.state.as_answer())
         self._show_verdict()
+        if saved:
+            self.show_status(f"Sparat. {evidence_problem(self.state) or 'Beviset räcker: uppgiftens kärna är gjord.'}")
 
     def _show_verdict(self) -> None:
         problem = evidence_problem(self.state)

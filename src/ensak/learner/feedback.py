@@ -41,4 +41,5 @@ def render_findings(findings: Iterable[Finding], *, heading: str = "") -> str:
         symbol, label = LEVELS[finding.level]
         items.append(f'<li class="ensak-{finding.level}"><strong>{symbol} {label}:</strong> {escape(finding.text)}</li>')
     title = f"<p><strong>{escape(heading)}</strong></p>" if heading else ""
-    return f'<div class="ensak-feedback" role="status">{title}<ul>{"".join(items)}</ul></div>'
+    # Not a live region: the widget's status line says what changed, this stays to be read at leisure.
+    return f'<div class="ensak-feedback">{title}<ul>{"".join(items)}</ul></div>'

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import ipywidgets as w
 
 from ensak.learner.answers import AnswerStore
-from ensak.learner.base import AnswerWidget, escape
+from ensak.learner.base import AnswerWidget, escape, label_above
+from ensak.learner.controls import ChoiceGroup
 
 ADAPTATIONS = ("ja", "dela-lika", "nej")
 SHARE = "kopiera och sprida verket, i vilket format och vilken kanal som helst"
@@ -102,7 +103,7 @@ def licence_html(licence: Licence, credit: str) -> str:
     must = "".join(f"<li>{escape(item)}</li>" for item in licence.must)
     notes = "".join(f"<li>{escape(note)}</li>" for note in GENERAL_NOTES)
     return (
-        f'<div class="ensak-feedback" role="status">'
+        f'<div class="ensak-feedback">'
         f"<p><strong>✓ Din licens: {escape(licence.name)} ({escape(licence.short)})</strong><br>"
         f'Läs licensens sammanfattning: <a href="{escape(licence.url)}" target="_blank" rel="noopener">'
         f"{escape(licence.url)}</a></p>"
@@ -121,36 +122,29 @@ class LicenceChooser(AnswerWidget):
 
     def __init__(self, key: str, *, store: AnswerStore | None = None):
         wide = w.Layout(width="auto")
-        self.attribution_q = w.RadioButtons(options=[
-            ("Ja – mitt eller bibliotekets namn ska stå med", True),
-            ("Nej – vem som helst får använda verket helt fritt, utan villkor", False),
-        ], value=None, layout=wide)
-        self.commercial_q = w.RadioButtons(options=[
-            ("Ja, även kommersiellt, till exempel i en tidning eller i reklam", True),
-            ("Nej, bara när ingen tjänar pengar på det", False),
-        ], value=None, layout=wide)
-        self.adaptations_q = w.RadioButtons(options=[
-            ("Ja", "ja"),
-            ("Ja, om de delar resultatet på samma villkor", "dela-lika"),
-            ("Nej, bara i oförändrat skick", "nej"),
-        ], value=None, layout=wide)
-        self.title_box = w.Text(description="Verkets titel", placeholder="till exempel Sommarboken 2027",
-                                style={"description_width": "10em"})
-        self.creator_box = w.Text(description="Skapare", placeholder="namn på fotograf eller bibliotek",
-                                  style={"description_width": "10em"})
+        self.attribution_q = ChoiceGroup("1. Ska den som använder verket ange vem som skapade det?", [
+            "Ja – mitt eller bibliotekets namn ska stå med",
+            "Nej – vem som helst får använda verket helt fritt, utan villkor",
+        ], values=[True, False])
+        self.commercial_q = ChoiceGroup("2. Får andra använda verket kommersiellt?", [
+            "Ja, även kommersiellt, till exempel i en tidning eller i reklam",
+            "Nej, bara när ingen tjänar pengar på det",
+        ], values=[True, False])
+        self.adaptations_q = ChoiceGroup("3. Får andra ändra i verket och dela sin ändrade version?", [
+            "Ja", "Ja, om de delar resultatet på samma villkor", "Nej, bara i oförändrat skick",
+        ], values=["ja", "dela-lika", "nej"])
+        self.title_box = label_above(w.Text(description="Verkets titel", placeholder="till exempel Sommarboken 2027"))
+        self.creator_box = label_above(w.Text(description="Skapare", placeholder="namn på fotograf eller bibliotek"))
         self.choose_button = w.Button(description="Visa min licens", button_style="primary", icon="check",
                                       layout=wide)
         self.choose_button.on_click(lambda _: self.choose())
-        self.attribution_q.observe(lambda _: self._toggle_questions(), names="value")
+        self.attribution_q.observe(lambda _: self._toggle_questions(), names="selected")
         self.result = w.HTML()
         self.licence: Licence | None = None
         super().__init__(key, store=store)
         self.children = [
-            w.HTML("<p><strong>1. Ska den som använder verket ange vem som skapade det?</strong></p>"),
             self.attribution_q,
-            w.HTML("<p><strong>2. Får andra använda verket kommersiellt?</strong></p>"),
             self.commercial_q,
-            w.HTML("<p><strong>3. Får andra ändra i verket och dela sin ändrade version?</strong></p>"),
             self.adaptations_q,
             w.HTML("<p>Vill du ha en färdig rad att skriva vid bilden? Fyll i titel och skapare "
                    "(frivilligt).</p>"),
@@ -176,14 +170,14 @@ class LicenceChooser(AnswerWidget):
                 missing.append("3")
         if missing:
             which = " och ".join(missing)
-            self.result.value = (f'<p class="ensak-feedback" role="alert">⚠ Svara på fråga {which} först, '
-                                 "och tryck sedan på knappen igen.</p>")
+            self.result.value = ""
+            self.show_status(f"Svara på fråga {which} först, och tryck sedan på knappen igen.", problem=True)
             return None
         self.licence = choose_licence(attribution=attribution, commercial=self.commercial_q.value,
                                       adaptations=self.adaptations_q.value)
         credit = credit_line(self.licence, title=self.title_box.value, creator=self.creator_box.value)
         self.result.value = licence_html(self.licence, credit)
-        self.save({
+        saved = self.save({
             "attribution": attribution,
             "commercial": self.commercial_q.value if attribution else None,
             "adaptations": self.adaptations_q.value if attribution else None,
@@ -194,6 +188,8 @@ class LicenceChooser(AnswerWidget):
             "creator": self.creator_box.value.strip(),
             "credit": credit,
         })
+        if saved:
+            self.show_status(f"Sparat. Din licens: {self.licence.name} ({self.licence.short}). Mer om den nedanför.")
         return self.licence
 
     def _restore(self) -> None:

@@ -187,7 +187,6 @@ class MonitoringPlanner(AnswerWidget):
         self.folder_choice = w.Dropdown(description="Mapp", options=list(FOLDERS), value=FOLDERS[0], style=label)
         self.add_button = w.Button(description="Lägg till källan", icon="plus", layout=w.Layout(width="auto"))
         self.add_button.on_click(lambda _: self.add())
-        self.form_feedback = w.HTML()
         self.table = w.HTML()
         self.remove_choice = w.Dropdown(description="Ta bort", options=[], value=None, style=label)
         self.remove_button = w.Button(description="Ta bort källan", icon="trash", layout=w.Layout(width="auto"))
@@ -204,7 +203,7 @@ class MonitoringPlanner(AnswerWidget):
             w.HTML("<p><strong>Bygg din bevakningslista.</strong> Lägg till en källa i taget: ge den ett namn, "
                    "välj vad det är och skriv adressen.</p>"),
             self.name_box, self.kind_choice, self.address_box, self.folder_choice, self.add_button,
-            self.form_feedback, self.table, w.HBox([self.remove_choice, self.remove_button]),
+            self.table, w.HBox([self.remove_choice, self.remove_button]),
             self.rhythm_choice, self.make_button, self.result, self.status,
         ]
         self._restore()
@@ -216,39 +215,40 @@ class MonitoringPlanner(AnswerWidget):
 
     def add(self) -> Source | None:
         if len(self.sources) >= MAX_SOURCES:
-            self.form_feedback.value = f"<p role='alert'>⚠ Listan rymmer {MAX_SOURCES} källor. Ta bort någon först.</p>"
+            self.show_status(f"Listan rymmer {MAX_SOURCES} källor. Ta bort någon först.", problem=True)
             return None
         try:
             source = make_source(self.name_box.value, self.kind_choice.value, self.address_box.value,
                                  self.folder_choice.value)
         except MonitoringError as problem:
-            self.form_feedback.value = f"<p role='alert'>⚠ {escape(str(problem))}</p>"
+            self.show_status(str(problem), problem=True)
             return None
         if source.feed and any(s.feed == source.feed for s in self.sources):
-            self.form_feedback.value = "<p role='alert'>⚠ Den källan finns redan i listan.</p>"
+            self.show_status("Den källan finns redan i listan.", problem=True)
             return None
         self.sources.append(source)
         how = "Flödet blir " + source.feed if source.has_feed else "Den följer du " + HOW_TO_FOLLOW[source.kind]
-        self.form_feedback.value = f"<p>✓ {escape(source.name)} är tillagd. {escape(how)}.</p>"
         self.name_box.value = ""
         self.address_box.value = ""
         self._refresh()
-        self._save()
+        if self._save():
+            self.show_status(f"{source.name} är tillagd och sparad. {how}.")
         return source
 
     def remove(self, index: int | None) -> None:
         if index is None or not 0 <= index < len(self.sources):
             return
         removed = self.sources.pop(index)
-        self.form_feedback.value = f"<p>✓ {escape(removed.name)} är borttagen.</p>"
         self._refresh()
-        self._save()
+        if self._save():
+            self.show_status(f"{removed.name} är borttagen.")
 
     def make(self) -> Path | None:
         """Write the OPML file next to the notebook and say what went into it."""
         advice = plan_advice(self.sources, self.rhythm_choice.value)
         if not any(s.has_feed for s in self.sources):
-            self.result.value = f'<div class="ensak-feedback" role="alert"><p>{escape(advice[0])}</p></div>'
+            self.result.value = ""
+            self.show_status(advice[0].removeprefix("⚠ "), problem=True)
             return None
         try:
             self.path.write_bytes(opml_document(self.sources))
@@ -257,13 +257,14 @@ class MonitoringPlanner(AnswerWidget):
             return None
         self.file_written = True
         self._show_result(advice)
-        self._save()
+        if self._save():
+            self.show_status(f"Klart! Filen {self.filename} ligger i samma mapp som uppgiften. Mer nedanför.")
         return self.path
 
     def _show_result(self, advice: list[str]) -> None:
         items = "".join(f"<li>{escape(a)}</li>" for a in advice)
         self.result.value = (
-            f'<div class="ensak-feedback" role="status"><p><strong>✓ Klart! Filen <code>{escape(self.filename)}'
+            f'<div class="ensak-feedback"><p><strong>✓ Klart! Filen <code>{escape(self.filename)}'
             "</code> ligger i samma mapp som uppgiften.</strong> Högerklicka på den i filbläddraren till vänster "
             f"och välj <em>Download</em>. Läs sedan in den i din flödesläsare.</p><ul>{items}</ul></div>")
 
@@ -272,8 +273,8 @@ class MonitoringPlanner(AnswerWidget):
         self.remove_choice.options = [(f"{i + 1}. {s.name}", i) for i, s in enumerate(self.sources)]
         self.remove_choice.value = None
 
-    def _save(self) -> None:
-        self.save({
+    def _save(self) -> bool:
+        return self.save({
             "sources": [asdict(s) for s in self.sources],
             "feeds": sum(s.has_feed for s in self.sources),
             "rhythm": self.rhythm_choice.value,

@@ -26,6 +26,7 @@ from ensak.course.plan import (
     Course,
     CoursePlanError,
     load_course,
+    repo_root,
 )
 from ensak.html_tables import render_table
 from ensak.learner.answers import AnswerStore
@@ -67,7 +68,6 @@ def find_course_root(start: Path | str | None = None, *, installed_from: Path | 
     here = Path(start) if start is not None else Path.cwd()
     candidates += [here, *here.resolve().parents]
     if installed_from is None:
-        from ensak.course.instance import repo_root
         installed_from = repo_root()
     candidates.append(installed_from)
     return next((c for c in candidates if (c / COURSE_FILE).is_file()), None)

@@ -124,12 +124,13 @@ class EpisodePlanner(AnswerWidget):
         try:
             segments = parse_segments(self.segments_box.value)
         except EpisodeError as problem:
-            self.result.value = f'<p class="ensak-feedback" role="alert">⚠ {escape(str(problem))}</p>'
+            self.result.value = ""
+            self.show_status(str(problem), problem=True)
             return []
         self.segments = segments
         self._show()
         total = sum(s.minutes for s in segments)
-        self.save({
+        saved = self.save({
             "title": self.title_box.value.strip(),
             "target": int(self.target_box.value),
             "segments": [{"name": s.name, "minutes": s.minutes} for s in segments],
@@ -139,6 +140,9 @@ class EpisodePlanner(AnswerWidget):
             "music_ok": self.music_ok.value,
             "description": self.description.value,
         })
+        if saved:
+            self.show_status(f"Sparat. {length_verdict(total, int(self.target_box.value))} Körschemat och "
+                             "beskrivningen visas nedanför.")
         return segments
 
     def _show(self) -> None:
@@ -158,7 +162,7 @@ class EpisodePlanner(AnswerWidget):
             reminders.append("ℹ Skriv vem som har gjort musiken, så kommer den med i beskrivningen.")
         notes = "".join(f"<p>{escape(r)}</p>" for r in reminders)
         self.result.value = (
-            f'<div class="ensak-feedback" role="status"><p><strong>{escape(length_verdict(total, int(self.target_box.value)))}'
+            f'<div class="ensak-feedback"><p><strong>{escape(length_verdict(total, int(self.target_box.value)))}'
             f"</strong></p>{table}{notes}"
             "<p>Beskrivningen nedan kan du kopiera till poddtjänsten. Tiderna blir kapitel i många poddappar.</p></div>"
         )

@@ -14,6 +14,7 @@ import ipywidgets as w
 from ensak.html_tables import render_table
 from ensak.learner.answers import AnswerStore
 from ensak.learner.base import AnswerWidget, escape
+from ensak.learner.controls import ChoiceGroup
 from ensak.learner.feedback import Finding, render_findings
 
 PLACES: dict[str, str] = {
@@ -143,8 +144,8 @@ class AudienceSimulator(AnswerWidget):
     kind = "simulator"
 
     def __init__(self, key: str, *, store: AnswerStore | None = None):
-        self.place = w.RadioButtons(options=[(label, p) for p, label in PLACES.items()], value="profil",
-                                    layout=w.Layout(width="auto"))
+        self.place = ChoiceGroup("Var publicerar du?", list(PLACES.values()), values=list(PLACES))
+        self.place.value = "profil"
         self.audience = w.Dropdown(description="Målgrupp", style={"description_width": "6em"},
                                    layout=w.Layout(width="32em"))
         self.tagged = w.Checkbox(description="Jag taggar en annan person", indent=False)
@@ -157,10 +158,10 @@ class AudienceSimulator(AnswerWidget):
         super().__init__(key, store=store)
         self.children = [
             w.HTML("<p><strong>Vem ser mitt inlägg?</strong> Välj var du publicerar och hur. Tabellen visar direkt "
-                   "vem som kan se inlägget. Prova flera olika val.</p><p><em>Var publicerar du?</em></p>"),
+                   "vem som kan se inlägget. Prova flera olika val.</p>"),
             self.place, self.audience, self.tagged, self.people, self.location, self.result, self.status,
         ]
-        self.place.observe(self._place_changed, names="value")
+        self.place.observe(self._place_changed, names="selected")
         for control in (self.audience, self.tagged, self.people, self.location):
             control.observe(lambda _: self._changed(), names="value")
         saved = self.saved_value
@@ -185,7 +186,7 @@ class AudienceSimulator(AnswerWidget):
 
     def _place_changed(self, change) -> None:
         was_restoring, self._restoring = self._restoring, True
-        self._set_audiences(change["new"])
+        self._set_audiences(self.place.value)
         self._restoring = was_restoring
         self._changed()
 
@@ -201,9 +202,10 @@ class AudienceSimulator(AnswerWidget):
         scenario = f"{self.place.value}/{self.audience.value}"
         if scenario not in self.tried:
             self.tried.append(scenario)
-        self.save({"place": self.place.value, "audience": self.audience.value, "tagged": self.tagged.value,
-                   "people": self.people.value, "location": self.location.value, "reach": result.reach,
-                   "tried": self.tried})
+        if self.save({"place": self.place.value, "audience": self.audience.value, "tagged": self.tagged.value,
+                      "people": self.people.value, "location": self.location.value, "reach": result.reach,
+                      "tried": self.tried}):
+            self.show_status(f"Räckvidd: {REACH_LABELS[result.reach]}. Tabellen nedanför visar vem som kan se inlägget.")
 
     def choose(self, place: str, audience: str | None = None, *, tagged: bool = False, people: bool = False,
                location: bool = False) -> Visibility:

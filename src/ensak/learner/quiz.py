@@ -18,6 +18,7 @@ import ipywidgets as w
 
 from ensak.learner.answers import AnswerStore
 from ensak.learner.base import AnswerWidget, escape
+from ensak.learner.controls import ChoiceGroup
 
 
 @dataclass(frozen=True)
@@ -50,47 +51,27 @@ class Quiz(AnswerWidget):
         self.question = question
         self.options = tuple(options)
         self.multiple = multiple
-        texts = [o.text for o in self.options]
-        if multiple:
-            self.choices: list[w.Checkbox] = [
-                w.Checkbox(value=False, description=t, indent=False, layout=w.Layout(width="auto")) for t in texts
-            ]
-            chooser: w.Widget = w.VBox(self.choices)
-            hint = "Välj alla som stämmer."
-        else:
-            self.radio = w.RadioButtons(options=texts, value=None, layout=w.Layout(width="auto"))
-            chooser = self.radio
-            hint = "Välj ett svar."
+        hint = "Välj alla som stämmer." if multiple else "Välj ett svar."
+        # The question names the group of options, so a screen reader says it when the learner reaches them.
+        self.chooser = ChoiceGroup(question, [o.text for o in self.options], multiple=multiple, hint=hint)
         self.check_button = w.Button(description="Kontrollera mitt svar", button_style="primary", icon="check",
                                      layout=w.Layout(width="auto"))
         self.feedback = w.HTML()
         self.check_button.on_click(lambda _: self.check())
         super().__init__(key, store=store)
-        self.children = [
-            w.HTML(f"<p><strong>{escape(question)}</strong><br><em>{hint}</em></p>"),
-            chooser,
-            self.check_button,
-            self.feedback,
-            self.status,
-        ]
+        self.children = [self.chooser, self.check_button, self.feedback, self.status]
         self._restore()
 
     # --- state -----------------------------------------------------------------------------
     @property
     def selected(self) -> list[int]:
-        if self.multiple:
-            return [i for i, box in enumerate(self.choices) if box.value]
-        return [] if self.radio.index is None else [self.radio.index]
+        return list(self.chooser.selected)
 
     def select(self, *indexes: int) -> None:
         """Choose options by position (used by tests and by the demo cohort)."""
-        if self.multiple:
-            for i, box in enumerate(self.choices):
-                box.value = i in indexes
-        else:
-            if len(indexes) != 1:
-                raise ValueError("A single-choice quiz takes exactly one option.")
-            self.radio.index = indexes[0]
+        if not self.multiple and len(indexes) != 1:
+            raise ValueError("A single-choice quiz takes exactly one option.")
+        self.chooser.selected = list(indexes)
 
     @property
     def correct_indexes(self) -> list[int]:
@@ -103,30 +84,38 @@ class Quiz(AnswerWidget):
     def check(self) -> None:
         chosen = self.selected
         if not chosen:
-            self.feedback.value = "<p>⚠ Du har inte valt något svar ännu. Välj först och tryck sedan på knappen.</p>"
+            self.show_status("Du har inte valt något svar ännu. Välj först och tryck sedan på knappen.",
+                             problem=True)
             return
         previous = self.saved_value if isinstance(self.saved_value, dict) else {}
         attempts = int(previous.get("attempts", 0)) + 1
         correct = self.is_correct(chosen)
         first_correct = bool(previous.get("first_correct", correct)) if attempts > 1 else correct
-        self.save({"selected": chosen, "correct": correct, "attempts": attempts, "first_correct": first_correct,
-                   "chosen_text": [self.options[i].text for i in chosen]})
+        saved = self.save({"selected": chosen, "correct": correct, "attempts": attempts,
+                           "first_correct": first_correct, "chosen_text": [self.options[i].text for i in chosen]})
         self.feedback.value = self.render_feedback(chosen, attempts=attempts)
+        if saved:
+            # The verdict in the live status line: announced to screen readers, the explanations below are not.
+            self.show_status(f"Sparat. {self.verdict(chosen, attempts=attempts)}")
 
     # Tries after which every option is explained even when the answer is still wrong.
     REVEAL_AFTER_ATTEMPTS = 2
 
+    def reveals_all(self, chosen: Sequence[int], attempts: int) -> bool:
+        return self.is_correct(chosen) or attempts >= self.REVEAL_AFTER_ATTEMPTS
+
+    def verdict(self, chosen: Sequence[int], *, attempts: int = 1) -> str:
+        if self.is_correct(chosen):
+            return "Rätt!"
+        if self.reveals_all(chosen, attempts):
+            return "Inte riktigt. Här är förklaringen till alla svarsalternativ."
+        return ("Inte riktigt. Läs varför, tänk om och försök igen. Förklaringen till alla alternativ "
+                "visas när du har svarat rätt eller försökt två gånger.")
+
     def render_feedback(self, chosen: Sequence[int], *, attempts: int = 1) -> str:
         """Why the chosen options hold or not; every option's explanation once right or after two tries."""
-        correct = self.is_correct(chosen)
-        reveal = correct or attempts >= self.REVEAL_AFTER_ATTEMPTS
-        if correct:
-            verdict = "✓ Rätt!"
-        elif reveal:
-            verdict = "✗ Inte riktigt. Här är förklaringen till alla svarsalternativ."
-        else:
-            verdict = ("✗ Inte riktigt. Läs varför, tänk om och försök igen. Förklaringen till alla alternativ "
-                       "visas när du har svarat rätt eller försökt två gånger.")
+        reveal = self.reveals_all(chosen, attempts)
+        verdict = f"{'✓' if self.is_correct(chosen) else '✗'} {self.verdict(chosen, attempts=attempts)}"
         rows = []
         for i, option in enumerate(self.options):
             if not reveal and i not in chosen:
@@ -134,7 +123,8 @@ class Quiz(AnswerWidget):
             mark = "✓ stämmer" if option.correct else "✗ stämmer inte"
             picked = " (ditt val)" if i in chosen else ""
             rows.append(f"<li><strong>{escape(option.text)}</strong>{picked}: {mark}. {escape(option.why)}</li>")
-        return f'<div class="ensak-feedback" role="status"><p><strong>{verdict}</strong></p><ul>{"".join(rows)}</ul></div>'
+        # Not a live region: the status line announces the verdict, and this stays to be read at leisure.
+        return f'<div class="ensak-feedback"><p><strong>{verdict}</strong></p><ul>{"".join(rows)}</ul></div>'
 
     def _restore(self) -> None:
         saved = self.saved_value

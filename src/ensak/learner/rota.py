@@ -225,7 +225,8 @@ class BlogRotaPlanner(AnswerWidget):
             skip = parse_weeks(self.skip_box.value)
             rota = plan_rota(people, self.start_picker.value, int(self.weeks_box.value), skip)
         except RotaError as problem:
-            self.result.value = f'<p class="ensak-feedback" role="alert">⚠ {escape(str(problem))}</p>'
+            self.result.value = ""
+            self.show_status(str(problem), problem=True)
             return []
         day = self.day_choice.value
         try:
@@ -235,7 +236,7 @@ class BlogRotaPlanner(AnswerWidget):
             return []
         self.rota = rota
         self.result.value = self._result_html(moved=monday_of(self.start_picker.value) != self.start_picker.value)
-        self.save({
+        saved = self.save({
             "people": people,
             "start": rota[0].monday.isoformat(),
             "weeks": len(rota),
@@ -244,6 +245,9 @@ class BlogRotaPlanner(AnswerWidget):
             "file": self.filename,
             "rota": [item.as_dict() for item in rota],
         })
+        if saved:
+            self.show_status(f"Sparat. Rotan för {len(rota)} veckor visas nedanför och finns i kalenderfilen "
+                             f"{self.filename}.")
         return rota
 
     def _result_html(self, *, moved: bool = False) -> str:

@@ -197,8 +197,9 @@ class SearchQueryBuilder(AnswerWidget):
         query = self.query()
         self._show(query)
         if query.text:
-            self.save({**{name: getattr(self, name).value for name in self.FIELDS},
-                       "filetype": self.filetype.value, "query": query.text})
+            if self.save({**{name: getattr(self, name).value for name in self.FIELDS},
+                          "filetype": self.filetype.value, "query": query.text}):
+                self.show_status(f"Sparat. Din sökfråga: {query.text}")
         return query
 
     def fill(self, **fields: str) -> Query:

@@ -8,6 +8,7 @@ import ipywidgets as w
 
 from ensak.learner.answers import AnswerStore
 from ensak.learner.base import AnswerWidget, escape
+from ensak.learner.controls import ChoiceGroup
 
 SCALE = {
     1: "1 – inte alls",
@@ -28,19 +29,14 @@ class SelfAssessment(AnswerWidget):
         if not skills:
             raise ValueError(f"Self-assessment {key!r} needs at least one skill.")
         self.skills = dict(skills)
-        self.scales: dict[str, w.ToggleButtons] = {}
-        rows = []
+        self.scales: dict[str, ChoiceGroup] = {}
         for skill_id, label in self.skills.items():
-            buttons = w.ToggleButtons(
-                options=[(text, value) for value, text in SCALE.items()],
-                value=None,
-                style={"button_width": "auto"},
-            )
-            buttons.observe(self._changed, names="value")
-            self.scales[skill_id] = buttons
-            rows.append(w.VBox([w.HTML(f"<p>… {escape(label)}?</p>"), buttons]))
+            # Each scale is a group named by its skill, so "3 – ganska säker" is heard with what it rates.
+            scale = ChoiceGroup(f"… {label}?", list(SCALE.values()), values=list(SCALE), appearance="scale")
+            scale.observe(self._changed, names="selected")
+            self.scales[skill_id] = scale
         super().__init__(key, store=store)
-        self.children = [w.HTML(f"<p><strong>{escape(intro)}</strong></p>"), *rows, self.status]
+        self.children = [w.HTML(f"<p><strong>{escape(intro)}</strong></p>"), *self.scales.values(), self.status]
         self._restoring = True
         saved = self.saved_value
         if isinstance(saved, dict):

@@ -8,18 +8,20 @@ sending takes effect in the blog straight away; unticking both takes the post ou
 
 from __future__ import annotations
 
+import json
 import urllib.parse
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
-import nbformat
 
 from ensak.learner.answers import AnswerStore, now_iso
 from ensak.learner.base import AnswerWidget, escape
 from ensak.learner.blog_client import BlogClient, BlogClientError
+from ensak.learner.controls import ChoiceGroup
 
 SHARING_KEY = "dela-reflektion"
+QUESTION = "Vill du dela din reflektion?"
 # The reflection cell's grade id (ensak.nbgrader.authoring.reflection) and nbgrader's Swedish text stub
 # (nbgrader_config.py): a reflection still holding the stub has not been written.
 REFLECTION_CELL = "reflektion"
@@ -39,7 +41,7 @@ def describe_sharing(share: bool, publish: bool) -> str:
               "✗ <strong>Delas inte</strong> med kurskamraterna. Bara kursledaren läser din reflektion.")
     public = ("✓ <strong>Får publiceras öppet</strong> efter kursen, med ditt förnamn." if publish else
               "✗ <strong>Publiceras inte öppet.</strong>")
-    return f'<p class="ensak-sharing" role="status">{course}<br>{public}</p>'
+    return f'<p class="ensak-sharing">{course}<br>{public}</p>'
 
 
 def task_notebook_path(folder: Path) -> Path | None:
@@ -56,13 +58,17 @@ def saved_reflection(folder: Path) -> str:
     path = task_notebook_path(folder)
     if path is None:
         return ""
+    # Read as the JSON it is: nbformat would import jsonschema, whose URI grammars take over half a second to
+    # compile in every learner's kernel when a task opens.
     try:
-        notebook = nbformat.read(path, as_version=4)
+        notebook = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return ""
-    for cell in notebook.cells:
-        if cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("grade_id") == REFLECTION_CELL:
-            written = cell.source.strip()
+    for cell in notebook.get("cells", []) if isinstance(notebook, dict) else []:
+        grading = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.get("cell_type") == "markdown" and grading.get("grade_id") == REFLECTION_CELL:
+            source = cell.get("source", "")
+            written = ("".join(source) if isinstance(source, list) else str(source)).strip()
             return "" if not written or REFLECTION_PLACEHOLDER in written else written
     return ""
 
@@ -78,11 +84,11 @@ class SharingChoice(AnswerWidget):
     kind = "answer"
 
     def __init__(self, key: str = SHARING_KEY, *, store: AnswerStore | None = None):
-        self.share_box = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"),
-                                    description="Dela min reflektion med kurskamraterna i Kursbloggen")
-        self.publish_box = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"),
-                                      description="Min reflektion får också publiceras på bibliotekets öppna "
-                                                  "blogg efter kursen, med mitt förnamn")
+        # Two separate consents, one group named by the question they answer.
+        self.consents = ChoiceGroup(QUESTION, [
+            "Dela min reflektion med kurskamraterna i Kursbloggen",
+            "Min reflektion får också publiceras på bibliotekets öppna blogg efter kursen, med mitt förnamn",
+        ], values=["share", "publish"], multiple=True)
         self.summary = w.HTML()
         self.send_button = w.Button(description="Skicka till Kursbloggen", icon="paper-plane",
                                     tooltip="Skickar reflektionen som den är sparad i anteckningsboken")
@@ -90,12 +96,10 @@ class SharingChoice(AnswerWidget):
         self.link = w.HTML()
         super().__init__(key, store=store)
         self.children = [
-            w.HTML("<p><strong>Vill du dela din reflektion?</strong></p>"
-                   "<p>Kursbloggen är stängd: bara de som går kursen kan läsa den. Där står ditt namn vid "
+            w.HTML("<p>Kursbloggen är stängd: bara de som går kursen kan läsa den. Där står ditt namn vid "
                    "reflektionen, kollegorna kan svara med kommentarer och kursledarens kommentar syns också. "
                    "Att publicera öppet är ett eget val – då kan vem som helst läsa den.</p>"),
-            self.share_box,
-            self.publish_box,
+            self.consents,
             self.summary,
             w.HTML("<p>Spara anteckningsboken (Ctrl+S) och tryck sedan på knappen: reflektionen skickas som den "
                    "är sparad. Ändrar du texten senare, spara och tryck igen.</p>"),
@@ -109,17 +113,16 @@ class SharingChoice(AnswerWidget):
         saved = self.saved_value
         if saved is not None:
             choice = sharing_from_answer(saved)
-            self.share_box.value = choice["share"]
-            self.publish_box.value = choice["publish"]
+            self.consents.value = tuple(k for k in ("share", "publish") if choice[k])
             self.show_status("Ditt tidigare val är återställt.")
         self._restoring = False
-        self.share_box.observe(self._changed, names="value")
-        self.publish_box.observe(self._changed, names="value")
+        self.consents.observe(self._changed, names="selected")
         self._show_summary()
 
     @property
     def choice(self) -> dict[str, bool]:
-        return {"share": bool(self.share_box.value), "publish": bool(self.publish_box.value)}
+        chosen = self.consents.value
+        return {"share": "share" in chosen, "publish": "publish" in chosen}
 
     @property
     def sent(self) -> str | None:
@@ -129,8 +132,7 @@ class SharingChoice(AnswerWidget):
 
     def choose(self, *, share: bool, publish: bool = False) -> None:
         """Set both choices as a learner ticking the boxes would (tests and the demo cohort)."""
-        self.share_box.value = share
-        self.publish_box.value = publish
+        self.consents.value = tuple(k for k, yes in (("share", share), ("publish", publish)) if yes)
         # Unticking what was never ticked changes nothing, so save the choice explicitly once.
         self.save(self._record())
 
@@ -177,7 +179,7 @@ class SharingChoice(AnswerWidget):
         return record
 
     def _show_summary(self) -> None:
-        self.summary.value = describe_sharing(self.share_box.value, self.publish_box.value)
+        self.summary.value = describe_sharing(**self.choice)
 
     def _changed(self, _change) -> None:
         self._show_summary()

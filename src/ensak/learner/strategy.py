@@ -14,7 +14,7 @@ import ipywidgets as w
 
 from ensak.html_tables import render_table
 from ensak.learner.answers import AnswerStore
-from ensak.learner.base import AnswerWidget, escape
+from ensak.learner.base import AnswerWidget, escape, label_above
 
 PLAN_FILE = "kanalstrategi.md"
 GOALS = {
@@ -177,7 +177,7 @@ def strategy_html(strategy: Strategy) -> str:
                          css_class="ensak-kanaler")
     findings = "".join(f"<li>{escape(f)}</li>" for f in assess(strategy))
     return (
-        '<div class="ensak-feedback" role="status"><h3>Er kanalstrategi på en sida</h3>'
+        '<div class="ensak-feedback"><h3>Er kanalstrategi på en sida</h3>'
         f"<p><strong>Mål:</strong></p><ul>{goals}</ul>"
         f"<p><strong>Vilka ni vill nå:</strong> {escape(strategy.audience or '(inte bestämt än)')}</p>"
         f"{table}"
@@ -195,14 +195,16 @@ class ChannelStrategyPlanner(AnswerWidget):
         self.strategy: Strategy | None = None
         self.goal_boxes = {g: w.Checkbox(description=t, indent=False, layout=w.Layout(width="auto"))
                            for g, t in GOALS.items()}
-        self.audience_box = w.Text(placeholder="till exempel småbarnsföräldrar och förskolor i kommunen",
-                                   layout=w.Layout(width="100%"))
+        self.audience_box = label_above(w.Text(description="2. Vilka vill ni nå?", layout=w.Layout(width="100%"),
+                                               placeholder="till exempel småbarnsföräldrar och förskolor i kommunen"))
         self.channel_rows: dict[str, tuple[w.Checkbox, w.Dropdown, w.Text]] = {}
         for channel, (label, _) in CHANNELS.items():
             use = w.Checkbox(description=label, indent=False, layout=w.Layout(width="18em"))
-            often = w.Dropdown(options=[(t, f) for f, t in FREQUENCIES.items()], value=1.0,
-                               layout=w.Layout(width="13em"))
-            owner = w.Text(placeholder="ansvarig", layout=w.Layout(width="12em"))
+            # Each field says what it asks, so it is never nameless; the row's checkbox names the channel.
+            often = w.Dropdown(description="Hur ofta", options=[(t, f) for f, t in FREQUENCIES.items()], value=1.0,
+                               layout=w.Layout(width="20em"), style={"description_width": "initial"})
+            owner = w.Text(description="Ansvarig", placeholder="namn", layout=w.Layout(width="18em"),
+                           style={"description_width": "initial"})
             self.channel_rows[channel] = (use, often, owner)
         self.hours_box = w.BoundedFloatText(value=2, min=0, max=40, step=0.5, description="Timmar i veckan",
                                             style={"description_width": "10em"})
@@ -210,10 +212,12 @@ class ChannelStrategyPlanner(AnswerWidget):
                                       layout=w.Layout(width="auto"))
         self.learning_box = w.Checkbox(description="Personalen får tid att använda kanalerna för sitt eget lärande",
                                        indent=False, layout=w.Layout(width="auto"))
-        self.response_choice = w.Dropdown(options=[(t, k) for k, t in RESPONSES.items()], value=None,
-                                          layout=w.Layout(width="auto"))
-        self.dialogue_choice = w.Dropdown(options=[(t, k) for k, t in DIALOGUE.items()], value=None,
-                                          layout=w.Layout(width="auto"))
+        self.response_choice = label_above(w.Dropdown(
+            description="Hur snabbt svarar ni på kommentarer och meddelanden?",
+            options=[(t, k) for k, t in RESPONSES.items()], value=None, layout=w.Layout(width="auto")))
+        self.dialogue_choice = label_above(w.Dropdown(
+            description="Hur många av inläggen bjuder in till samtal, till exempel med en fråga?",
+            options=[(t, k) for k, t in DIALOGUE.items()], value=None, layout=w.Layout(width="auto")))
         self.make_button = w.Button(description="Gör planen", button_style="primary", icon="check",
                                     layout=w.Layout(width="auto"))
         self.make_button.on_click(lambda _: self.make())
@@ -223,12 +227,11 @@ class ChannelStrategyPlanner(AnswerWidget):
         self.children = [
             w.HTML("<p><strong>1. Varför ska biblioteket finnas i sociala medier?</strong> Välj ett eller flera mål.</p>"),
             *self.goal_boxes.values(),
-            w.HTML("<p><strong>2. Vilka vill ni nå?</strong></p>"), self.audience_box,
+            self.audience_box,
             w.HTML("<p><strong>3. Vilka kanaler, hur ofta och vem ansvarar?</strong> Kryssa i de kanaler ni vill använda.</p>"),
             *rows,
-            w.HTML("<p><strong>4. Dialog.</strong> Hur snabbt svarar ni på kommentarer och meddelanden?</p>"),
+            w.HTML("<p><strong>4. Dialog.</strong></p>"),
             self.response_choice,
-            w.HTML("<p>Hur många av inläggen bjuder in till samtal, till exempel med en fråga?</p>"),
             self.dialogue_choice,
             w.HTML("<p><strong>5. Förutsättningar.</strong> Hur mycket tid har ni avsatt, och vad finns på plats?</p>"),
             self.hours_box, self.manager_box, self.learning_box,
@@ -252,7 +255,8 @@ class ChannelStrategyPlanner(AnswerWidget):
                 learning=self.learning_box.value, response=self.response_choice.value,
                 dialogue=self.dialogue_choice.value)
         except StrategyError as problem:
-            self.result.value = f'<p class="ensak-feedback" role="alert">⚠ {escape(str(problem))}</p>'
+            self.result.value = ""
+            self.show_status(str(problem), problem=True)
             return None
         self.strategy = strategy
         try:
@@ -261,8 +265,9 @@ class ChannelStrategyPlanner(AnswerWidget):
             self.show_status(f"Planen kunde inte sparas som fil ({exc.strerror or exc}).", problem=True)
             return None
         self.result.value = strategy_html(strategy) + self._file_note()
-        self.save({**strategy.as_dict(), "minutes": strategy.weekly_minutes, "assessment": assess(strategy),
-                   "file": self.filename})
+        if self.save({**strategy.as_dict(), "minutes": strategy.weekly_minutes, "assessment": assess(strategy),
+                      "file": self.filename}):
+            self.show_status(f"Sparat. Planen visas nedanför och finns också som filen {self.filename}.")
         return strategy
 
     def _file_note(self) -> str:

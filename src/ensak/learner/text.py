@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from ensak.learner.answers import AnswerStore
-from ensak.learner.base import AnswerWidget, escape
+from ensak.learner.base import AnswerWidget, label_above
 
 
 class TextAnswer(AnswerWidget):
@@ -15,8 +15,9 @@ class TextAnswer(AnswerWidget):
 
     def __init__(self, key: str, question: str, *, placeholder: str = "Skriv här …", store: AnswerStore | None = None):
         self.question = question
-        self.box = w.Textarea(placeholder=placeholder, continuous_update=False,
-                              layout=w.Layout(width="100%", height="6em"))
+        # The question is the text box's label (tied to it with for=), so the box is never nameless.
+        self.box = label_above(w.Textarea(description=question, placeholder=placeholder, continuous_update=False,
+                                          rows=5, layout=w.Layout(width="100%")))
         self.save_button = w.Button(description="Spara", icon="save")
         super().__init__(key, store=store)
         saved = self.saved_value
@@ -25,7 +26,7 @@ class TextAnswer(AnswerWidget):
             self.show_status("Ditt tidigare svar är återställt.")
         self.box.observe(lambda change: self.save(change["new"]), names="value")
         self.save_button.on_click(lambda _: self.save(self.box.value))
-        self.children = [w.HTML(f"<p><strong>{escape(question)}</strong></p>"), self.box, self.save_button, self.status]
+        self.children = [self.box, self.save_button, self.status]
 
     def simulate(self, rng, learner: dict | None = None) -> None:
         answers = (learner or {}).get("texts", {}).get(self.key)

@@ -15,7 +15,8 @@ import ipywidgets as w
 
 from ensak.html_tables import render_table
 from ensak.learner.answers import AnswerStore
-from ensak.learner.base import AnswerWidget, escape
+from ensak.learner.base import AnswerWidget, escape, label_above
+from ensak.learner.controls import ChoiceGroup
 from ensak.learner.feedback import Finding, render_findings
 from ensak.swedish import MONTHS, swedish_date
 
@@ -178,8 +179,8 @@ class ReferenceBuilder(AnswerWidget):
 
     def __init__(self, key: str, *, store: AnswerStore | None = None, today: dt.date | None = None):
         self.today = today or dt.date.today()
-        self.kind_choice = w.ToggleButtons(options=[("Webbsida", "webb"), ("Bok", "bok")], value="webb",
-                                           description="Källan är", style={"description_width": "14em"})
+        self.kind_choice = ChoiceGroup("Källan är", ["Webbsida", "Bok"], values=["webb", "bok"], appearance="scale")
+        self.kind_choice.value = "webb"
         style = {"description_width": "14em"}
         self.inputs: dict[str, dict[str, w.Text]] = {}
         self.groups: dict[str, w.VBox] = {}
@@ -192,11 +193,12 @@ class ReferenceBuilder(AnswerWidget):
         self.inputs["webb"]["url"].placeholder = "https://…"
         self.inputs["bok"]["isbn"].placeholder = "till exempel 978-91-…"
         self.build_button = w.Button(description="Skapa referensen", button_style="primary", icon="quote-right")
-        self.output = w.Textarea(placeholder="Här visas referensen – markera och kopiera den",
-                                 layout=w.Layout(width="100%", height="5em"))
+        self.output = label_above(w.Textarea(description="Referensen att klistra in i Wikipedia", rows=4,
+                                             placeholder="Här visas referensen – markera och kopiera den",
+                                             layout=w.Layout(width="100%")))
         self.result = w.HTML()
         self.fields_box = w.VBox([self.groups["webb"]])
-        self.kind_choice.observe(lambda change: self._show_fields(change["new"]), names="value")
+        self.kind_choice.observe(lambda _: self._show_fields(self.kind_choice.value or "webb"), names="selected")
         self.build_button.on_click(lambda _: self.build())
         super().__init__(key, store=store)
         self.children = [
@@ -230,8 +232,9 @@ class ReferenceBuilder(AnswerWidget):
         reference = self.reference()
         self._show(reference)
         if reference.wikitext:
-            self.save({"type": self.kind_choice.value, "fields": self.values(), "wikitext": reference.wikitext,
-                       "ok": reference.ok})
+            if self.save({"type": self.kind_choice.value, "fields": self.values(), "wikitext": reference.wikitext,
+                          "ok": reference.ok}):
+                self.show_status("Sparat. Referensen står i rutan nedanför, färdig att kopiera.")
         return reference
 
     def fill(self, kind: str, **values: str) -> Reference:

@@ -14,7 +14,7 @@ import ipywidgets as w
 import mistune
 
 from ensak.learner.answers import AnswerStore
-from ensak.learner.base import AnswerWidget, escape
+from ensak.learner.base import AnswerWidget, escape, label_above
 from ensak.learner.feedback import Finding, count, render_findings
 from ensak.swedish import count_noun, decimal
 
@@ -232,11 +232,11 @@ class WebTextChecker(AnswerWidget):
     kind = "checker"
 
     def __init__(self, key: str, *, store: AnswerStore | None = None):
-        self.headline = w.Text(description="Rubrik", placeholder="Skriv rubriken här",
-                               layout=w.Layout(width="100%"), style={"description_width": "5em"})
-        self.body = w.Textarea(description="Text", placeholder="Skriv eller klistra in din text här. "
-                               "Lämna en tom rad mellan styckena.",
-                               layout=w.Layout(width="100%", height="14em"), style={"description_width": "5em"})
+        self.headline = label_above(w.Text(description="Rubrik", placeholder="Skriv rubriken här",
+                                           layout=w.Layout(width="100%")))
+        self.body = label_above(w.Textarea(description="Text", placeholder="Skriv eller klistra in din text här. "
+                                           "Lämna en tom rad mellan styckena.", rows=12,
+                                           layout=w.Layout(width="100%")))
         self.check_button = w.Button(description="Granska texten", button_style="primary", icon="search")
         self.example_button = w.Button(description="Prova med ett exempel", icon="file-text")
         self.result = w.HTML()
@@ -260,24 +260,28 @@ class WebTextChecker(AnswerWidget):
         """Fill in a deliberately clumsy text, so a learner without a text of their own can try."""
         self.headline.value = EXAMPLE_HEADLINE
         self.body.value = EXAMPLE_BODY
-        self.result.value = "<p>ℹ Exempeltexten är ifylld. Tryck på <em>Granska texten</em>.</p>"
+        self.result.value = ""
+        self.show_status("Exempeltexten är ifylld. Tryck på Granska texten.")
 
     def check(self) -> TextReview:
         review = review_web_text(self.headline.value, self.body.value)
         self.result.value = self.render(review)
-        self.save({"headline": self.headline.value, "text": self.body.value,
-                   "problems": count(review.findings, "problem"), "tips": count(review.findings, "tips"),
-                   "stats": review.stats})
+        if self.save({"headline": self.headline.value, "text": self.body.value,
+                      "problems": count(review.findings, "problem"), "tips": count(review.findings, "tips"),
+                      "stats": review.stats}):
+            self.show_status(f"Sparat. {self.summary(review)} Läs granskningen nedanför.")
         return review
 
     @staticmethod
-    def render(review: TextReview) -> str:
+    def summary(review: TextReview) -> str:
         problems, tips = count(review.findings, "problem"), count(review.findings, "tips")
         if problems == 0 and tips == 0:
-            heading = "Granskningen: inget att åtgärda."
-        else:
-            heading = f"Granskningen: {count_noun(problems, 'sak', 'saker')} att åtgärda och {tips} tips."
-        return render_findings(review.findings, heading=heading)
+            return "Granskningen: inget att åtgärda."
+        return f"Granskningen: {count_noun(problems, 'sak', 'saker')} att åtgärda och {tips} tips."
+
+    @classmethod
+    def render(cls, review: TextReview) -> str:
+        return render_findings(review.findings, heading=cls.summary(review))
 
     def simulate(self, rng, learner: dict | None = None) -> None:
         self.load_example()
@@ -314,8 +318,8 @@ class MarkdownPractice(AnswerWidget):
     kind = "checker"
 
     def __init__(self, key: str, *, store: AnswerStore | None = None):
-        self.box = w.Textarea(placeholder="# Min rubrik\n\nHär skriver jag **fetstil**.\n\n- en punkt\n- en till",
-                              layout=w.Layout(width="100%", height="10em"))
+        self.box = label_above(w.Textarea(description="Din text i Markdown", rows=8, layout=w.Layout(width="100%"),
+                                          placeholder="# Min rubrik\n\nHär skriver jag **fetstil**.\n\n- en punkt\n- en till"))
         self.show_button = w.Button(description="Visa resultatet", button_style="primary", icon="eye")
         self.goals = w.HTML()
         self.preview = w.HTML()
@@ -341,15 +345,17 @@ class MarkdownPractice(AnswerWidget):
             rows.append(f"<li><strong>{mark}:</strong> {escape(label)}</li>")
         summary = ("Alla fyra är klara – snyggt!" if len(met) == len(MARKDOWN_GOALS)
                    else f"{len(met)} av {len(MARKDOWN_GOALS)} klara.")
-        self.goals.value = (f'<div class="ensak-feedback" role="status"><p><strong>{summary}</strong></p>'
+        self.goals.value = (f'<div class="ensak-feedback"><p><strong>{summary}</strong></p>'
                             f'<ul>{"".join(rows)}</ul></div>')
+        self.goals_summary = summary
         self.preview.value = ('<div class="ensak-preview" style="border:1px solid #888;padding:0 1em">'
                               f'<p><em>Så här ser det ut i en textcell:</em></p>{markdown_preview(text)}</div>')
         return met
 
     def show(self) -> list[str]:
         met = self._render(self.box.value)
-        self.save({"text": self.box.value, "goals": met})
+        if self.save({"text": self.box.value, "goals": met}):
+            self.show_status(f"Sparat. {self.goals_summary} Resultatet visas nedanför.")
         return met
 
     def simulate(self, rng, learner: dict | None = None) -> None:
