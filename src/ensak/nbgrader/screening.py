@@ -172,20 +172,25 @@ def screen_before_grading(course_dir: Path | str, learner: str, task_id: str) ->
 
 
 def screen_after_grading(course_dir: Path | str, learner: str, task_id: str) -> list[Finding]:
-    """Notes from the graded notebook in autograded/: cells stopped by the time limit or cut short."""
-    from ensak.nbgrader.preprocessors import BoundedExecute
+    """Notes from the graded notebook in autograded/: code set aside unexecuted, cells stopped by the
+    time limit or cut short."""
+    from ensak.nbgrader.preprocessors import FOREIGN_CODE_NOTE, SET_ASIDE, BoundedExecute
 
     path = Path(course_dir) / "autograded" / learner / task_id / f"{task_id}.ipynb"
     try:
         notebook = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
-    stopped = cut = 0
+    stopped = cut = set_aside = 0
     for cell in notebook.get("cells", []):
+        set_aside += bool(cell.get("metadata", {}).get(SET_ASIDE))
         outputs = cell.get("outputs", [])
         stopped += any(o.get("ename") == TIMEOUT_ERROR for o in outputs)
         cut += any(BoundedExecute.truncation_note.strip() in "".join(o.get("text", "")) for o in outputs)
     messages = []
+    if set_aside:
+        messages.append(f"{FOREIGN_CODE_NOTE} Övriga svar är rättade som vanligt; koden syns i formgrader och i "
+                        "deltagarens återkoppling.")
     if stopped:
         messages.append(f"{stopped} cell(er) tog för lång tid och avbröts. Övriga celler är rättade som vanligt; "
                         "titta i formgrader om poängen verkar fel.")
