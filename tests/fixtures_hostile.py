@@ -34,8 +34,8 @@ class Targets:
     """What the hostile code aims at."""
 
     course_dir: Path
-    task: str
-    other_learner: str  # whose submission it tries to read
+    task: str  # where the code runs (autograded/<learner>/<task>/)
+    other_submission: Path  # another learner's notebook
     port: int  # the test's service on 127.0.0.1
     db_url: str  # the gradebook's URL, as a learner who guessed it would write it
     traces: Path  # outside the course: what ran leaves files here
@@ -45,7 +45,7 @@ def hostile_cells(t: Targets) -> dict[str, str]:
     """{what it tries: the code}, one cell each."""
     relative = "../../../"  # from autograded/<learner>/<task>/, where the kernel starts
     facit = t.course_dir / "source" / t.task / "facit.json"
-    other = t.course_dir / "submitted" / t.other_learner / t.task / f"{t.task}.ipynb"
+    other = t.other_submission
     return {
         "facit": f"print(open({f'{relative}source/{t.task}/facit.json'!r}).read())\nprint(open({str(facit)!r}).read())",
         "roster": f"print(open('{relative}roster.csv').read())\nprint(open({str(t.course_dir / 'roster.csv')!r}).read())",
@@ -71,9 +71,11 @@ def hostile_cells(t: Targets) -> dict[str, str]:
             "try:\n"
             "    for _ in range(1000):\n"
             "        if os.fork() == 0:\n"
-            f"            open(os.path.join({str(t.traces)!r}, f'fork-{{os.getpid()}}'), 'w').close()\n"
-            "            time.sleep(30)\n"
-            "            os._exit(0)\n"
+            "            try:\n"
+            f"                open(os.path.join({str(t.traces)!r}, f'fork-{{os.getpid()}}'), 'w').close()\n"
+            "                time.sleep(30)\n"
+            "            finally:\n"
+            "                os._exit(0)\n"
             "        forked += 1\n"
             "finally:\n"
             "    print('forked', forked)"),

@@ -143,7 +143,8 @@ def cohort(bad_course, tmp_path_factory, listener, traces):
     cohort.submit("ok.sist")
 
     plant_canaries(bad_course, T0)
-    targets = Targets(bad_course, T0, "ok.forst", listener.port, gradebook_url(bad_course), traces)
+    targets = Targets(bad_course, T0, bad_course / "submitted" / "ok.forst" / T0 / f"{T0}.ipynb", listener.port,
+                      gradebook_url(bad_course), traces)
 
     def add_hostile_code(nb):
         cells = [nbformat.v4.new_code_cell(code) for code in hostile_cells(targets).values()]

@@ -53,6 +53,11 @@ ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone
 SYSTEM_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 UNIX_SOCKET_PATH_MAX = 100  # sun_path holds 108 bytes; ZeroMQ adds "-<port>"
 
+# The variables a grading kernel gets from the grader's environment; the rest stays outside.
+PASSED_ENV = ("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "LC_NUMERIC", "LC_TIME", "LC_COLLATE", "TZ",
+              # nbgrader sets it while it grades; the checks read it (ensak.learner.grading.grading_now).
+              "NBGRADER_EXECUTION")
+
 _kernel_numbers = itertools.count()
 
 
@@ -222,11 +227,8 @@ class SandboxedKernelManager(AsyncKernelManager):
     `nbgrader autograde` both use it.
     """
 
-    passed_env = List(Unicode(), default_value=[
-        "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "LC_NUMERIC", "LC_TIME", "LC_COLLATE", "TZ",
-        # nbgrader sets it while it grades; the checks read it (ensak.learner.grading.grading_now).
-        "NBGRADER_EXECUTION",
-    ], help="The only environment variables a grading kernel gets from the grader's.").tag(config=True)
+    passed_env = List(Unicode(), default_value=list(PASSED_ENV),
+                      help="The only environment variables a grading kernel gets from the grader's.").tag(config=True)
     memory_limit = Integer(Limits.memory, help="Bytes of address space per kernel process.").tag(config=True)
     process_limit = Integer(Limits.processes, help="Processes and threads per kernel.").tag(config=True)
     file_size_limit = Integer(Limits.file_size, help="Largest file a kernel may write, in bytes.").tag(config=True)
@@ -275,6 +277,10 @@ class SandboxedKernelManager(AsyncKernelManager):
             for path in [self._kernel_dir, connect, *connect.iterdir(), work_copy, *work_copy.rglob("*")]:
                 os.chown(path, uid, uid, follow_symlinks=False)
         env = kernel_environment(parent_env, self.passed_env, "/tmp")
+        # Large messages are copied rather than handed to ZeroMQ's collector thread, which starts on
+        # first use: at the process limit (code that forks until it is refused) it could not start,
+        # and the kernel's messages would break off half-way.
+        kernel_cmd = [*kernel_cmd, f"--Session.copy_threshold={2**62}"]
         command = sandbox_command(support, connect, work_copy, cwd, self.limits, env, uid=uid, command=kernel_cmd,
                                   course_dir=_course_dir(cwd))
         kw["env"] = {"PATH": "/usr/bin:/bin"}
