@@ -30,7 +30,7 @@ from fixtures_coordinator import (  # noqa: E402,F401
     answer_cell, make_course, submit_answer, sync_course, sync_source_notebook, sync_template,
 )
 from fixtures_hostile import (  # noqa: E402
-    GIB, HACKED, REFLECTION_CANARY, SECRET, Listener, Targets, coordinator_environment, hostile_cells, large_files,
+    GIB, HACKED, REFLECTION_CANARY, ROSTER_CANARY, SECRET, Listener, Targets, coordinator_environment, hostile_cells, large_files,
     leaks, learner_names, plant_canaries,
 )
 
@@ -274,3 +274,67 @@ def test_does_sync_say_once_when_the_machine_lacks_the_sandbox_and_still_grade(s
     assert "bubblewrap (bwrap) är inte installerat" in said[0] and "apt-get install bubblewrap" in said[0]
     assert "spärr mot nätverket" in said[0] and "gräns för antal processer" in said[0]
     assert "miljövariabler" not in said[0], "the environment is cleaned without bubblewrap too"
+
+
+ORDINARY_ACCOUNT_SCRIPT = """
+import json, sys
+import nbformat
+from nbclient import NotebookClient
+from ensak.nbgrader.sandbox import SandboxedKernelManager, sandbox_support
+
+folder, port = sys.argv[1], int(sys.argv[2])
+cells = ["import os; print(os.getuid())", "print(open('svar.json').read())", "open('../../../roster.csv')",
+         "import socket; socket.create_connection(('127.0.0.1', %d), timeout=5)" % port,
+         "import os, time\\nn = 0\\nwhile n < 1000:\\n    if os.fork() == 0:\\n        time.sleep(30)\\n        os._exit(0)\\n"
+         "    n += 1", "print(n)"]
+notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+NotebookClient(notebook, timeout=30, allow_errors=True, kernel_manager_class=SandboxedKernelManager,
+               resources={"metadata": {"path": folder}}, shutdown_kernel="immediate").execute()
+print(json.dumps({"isolated": sandbox_support().isolated, "outputs": [
+    ["".join(o.get("text", "")).strip() or o.get("ename", "") for o in c.outputs] for c in notebook.cells]}))
+"""
+
+
+@pytest.fixture
+def open_folder():
+    """A folder an ordinary account can reach (pytest's own is closed to every account but root's)."""
+    import shutil
+
+    folder = Path(tempfile.mkdtemp(prefix="ensak-konto-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_does_the_sandbox_hold_for_an_ordinary_account(open_folder, listener):
+    """Sync as a dedicated account (docs/security.md): the sandbox is then a user namespace of its own.
+    As root (CI), the test drops to an ordinary user id to try it; otherwise it runs as itself."""
+    import json
+    import subprocess
+    import sys
+
+    uid = 1000 if os.geteuid() == 0 else os.geteuid()
+    tmp_path = open_folder
+    course = tmp_path / "kurs"
+    folder = course / "autograded" / "anna" / "t"
+    folder.mkdir(parents=True)
+    (course / "nbgrader_config.py").write_text("", encoding="utf-8")
+    (course / "roster.csv").write_text(ROSTER_CANARY, encoding="utf-8")
+    (folder / "svar.json").write_text('{"answers": {}}', encoding="utf-8")
+    (folder / "svar.json").chmod(0o600)
+    script = tmp_path / "kor.py"
+    script.write_text(ORDINARY_ACCOUNT_SCRIPT, encoding="utf-8")
+    for path in [tmp_path, *tmp_path.rglob("*")]:
+        os.chown(path, uid, uid)
+    tmp_path.chmod(0o755)
+    drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"] if os.geteuid() == 0 else []
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    done = subprocess.run([*drop, sys.executable, str(script), str(folder), str(listener.port)], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["isolated"]
+    uid_seen, answers, roster, network, fork, count = result["outputs"]
+    assert uid_seen == [str(uid)] and answers == ['{"answers": {}}'], "its own submission, as its own user"
+    assert roster == ["FileNotFoundError"] and network in (["ConnectionRefusedError"], ["OSError"])
+    assert fork == ["BlockingIOError"] and int(count[0]) < Limits().processes
+    assert listener.connections == []
