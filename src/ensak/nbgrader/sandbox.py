@@ -125,9 +125,9 @@ def _sandbox_uid() -> int:
     return SANDBOX_UID_BASE + os.getpid() * 8 + next(_kernel_numbers) % 8
 
 
-def python_paths(course_dir: Path | None) -> list[Path]:
-    """Where the kernel's Python finds its code: the interpreter, the virtual environment and paths
-    added by .pth files (an editable install's src/), but never a folder that holds the course."""
+@lru_cache(maxsize=1)
+def _python_installation() -> frozenset[Path]:
+    """The interpreter, the virtual environment and the folders .pth files add (an editable install's src/)."""
     candidates = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix), Path(sys.base_exec_prefix),
                   Path(os.path.realpath(sys.executable)).parent}
     for packages in site.getsitepackages():
@@ -138,14 +138,18 @@ def python_paths(course_dir: Path | None) -> list[Path]:
                 continue
             candidates.update(Path(line.strip()) for line in lines
                               if line.strip().startswith("/") and Path(line.strip()).is_dir())
+    return frozenset(p.resolve() for p in candidates if p.exists())
+
+
+def python_paths(course_dir: Path | None) -> list[Path]:
+    """Where the kernel's Python finds its code (`_python_installation`), but never a folder that holds
+    the course: binding it would show the gradebook and source/."""
+    candidates = _python_installation()
     course = course_dir.resolve() if course_dir else None
     kept = []
-    for path in sorted({p.resolve() for p in candidates if p.exists()}):
-        if course is not None and (course == path or course.is_relative_to(path)):
-            continue  # binding it would show the gradebook and source/
-        if path == Path("/"):
-            continue
-        kept.append(path)
+    for path in sorted(candidates):
+        if path != Path("/") and not (course is not None and course.is_relative_to(path)):
+            kept.append(path)
     # A path inside another one is bound with it.
     return [p for p in kept if not any(p != q and p.is_relative_to(q) for q in kept)]
 
