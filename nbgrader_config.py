@@ -17,6 +17,10 @@ c.CourseDirectory.db_url = os.environ.get("ENSAK_DB_URL", f"sqlite:///{here / 'g
     "{course_id}", c.CourseDirectory.course_id)
 # The exchange is a git-ignored folder by default; on a hub it is a folder every learner can reach.
 c.Exchange.root = os.environ.get("ENSAK_EXCHANGE", str(here / "exchange"))
+# Exchange.cache stays nbgrader's default on purpose: it is where whoever submits keeps copies of their own
+# submissions, in their own home ($JUPYTER_DATA_DIR/nbgrader_cache), and a course-wide folder would let
+# learners read each other's. ensak reads it, like every setting left to its default here, through
+# nbgrader's own classes (ensak.nbgrader.api.course_settings), never from this Config.
 # Learners write into the exchange: collect only whole submissions, in the name of the account that made
 # them, without following links out of them (ensak.nbgrader.exchange says why it skips one).
 c.ExchangeFactory.collect = "ensak.nbgrader.exchange.CheckedCollect"
@@ -70,6 +74,6 @@ c.BoundedExecute.max_output_chars = 100_000
 # submission, none of the coordinator's environment, limits on memory, processes and file size.
 # ensak.nbgrader.sandbox says what it allows and what is missing where bubblewrap is not installed.
 c.BoundedExecute.kernel_manager_class = "ensak.nbgrader.sandbox.SandboxedKernelManager"
-# ipykernel 7 warns on every start that local TCP is unencrypted; with hundreds of notebooks that
+# ipykernel 7 warns on every start that its connection is unencrypted; with hundreds of notebooks that
 # drowns the coordinator's terminal in noise. Real kernel errors still reach the graded cells.
 c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]

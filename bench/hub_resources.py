@@ -79,8 +79,8 @@ def make_course(base: Path, learners: list[str]) -> Path:
     import pandas as pd
 
     from ensak.course.instance import create_instance
-    from ensak.nbgrader.release import generate_release
     from ensak.course.roster import write_roster
+    from ensak.nbgrader.release import generate_release
 
     course_dir = create_instance(base / "kurs")
     generate_release(course_dir, [TASK])
@@ -188,8 +188,12 @@ def kernel_after_running(notebook: Path) -> float:
 def sync_per_learners(base: Path, learners: int) -> dict:
     """A hub with ngshare, `learners` users handing in the first task as themselves, then one ensak sync."""
     from ensak.hub.runner import find_proxy, free_port
-    from ensak.nbgrader.ngshare_service import COORDINATOR_SERVICE, hub_services, prepare_ngshare
     from ensak.nbgrader.ngshare_client import Connection, write_connection
+    from ensak.nbgrader.ngshare_service import (
+        COORDINATOR_SERVICE,
+        hub_services,
+        prepare_ngshare,
+    )
 
     ids = [f"deltagare-{n:03d}" for n in range(learners)]
     course_dir = make_course(base, ids)

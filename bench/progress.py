@@ -161,8 +161,9 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=5000, help="learners in the second, larger gradebook")
     args = parser.parse_args()
 
-    from ensak.analytics.gradebook import ensure_indexes
     from sqlalchemy import create_engine
+
+    from ensak.analytics.gradebook import ensure_indexes
 
     with tempfile.TemporaryDirectory(prefix="ensak-bench-") as tmp:
         work = Path(tmp)

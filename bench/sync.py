@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import closing
+from contextlib import chdir, closing
 from pathlib import Path
 
 TASKS = 12
@@ -61,11 +61,10 @@ def timed(command: list[str], cwd: Path | None = None, nice: bool = False, check
 
 def generated_template(work: Path) -> Path:
     """The course with every task generated into its own gradebook and released, nobody submitted yet."""
+    from ensak.course.instance import create_instance
     from ensak.course.plan import load_course
     from ensak.demo import demo_config
-    from ensak.course.instance import create_instance
-    from ensak.nbgrader.release import generate_release
-    from ensak.nbgrader.release import release_tasks
+    from ensak.nbgrader.release import generate_release, release_tasks
 
     course_dir = create_instance(work / "mall" / "kurs")
     generate_release(course_dir)
@@ -79,8 +78,8 @@ def generated_template(work: Path) -> Path:
 def cohort_course(template: Path, target: Path, learners: int, seed: int) -> tuple[Path, int]:
     """A copy of the template in which `learners` simulated learners submit the first 12 tasks each."""
     from ensak.course.plan import load_course
-    from ensak.demo import demo_config, make_cohort, roster_frame, simulate_learner
     from ensak.course.roster import write_roster
+    from ensak.demo import demo_config, make_cohort, roster_frame, simulate_learner
 
     course_dir = target / "kurs"
     shutil.copytree(template, course_dir, symlinks=True)
@@ -224,7 +223,13 @@ def graded_twice(course_dir: Path) -> int:
 
 def scores(course_dir: Path) -> dict[tuple[str, str], float]:
     import sqlalchemy as sa
-    from nbgrader.api import Assignment, Grade, Student, SubmittedAssignment, SubmittedNotebook
+    from nbgrader.api import (
+        Assignment,
+        Grade,
+        Student,
+        SubmittedAssignment,
+        SubmittedNotebook,
+    )
 
     engine = sa.create_engine(f"sqlite:///{course_dir / 'gradebook' / 'gradebook.db'}")
     query = (sa.select(Student.id, Assignment.name, sa.func.sum(sa.func.coalesce(Grade.auto_score, 0)))
@@ -242,9 +247,9 @@ def scores(course_dir: Path) -> dict[tuple[str, str], float]:
 def collect_all(course_dir: Path) -> None:
     from ensak.course.plan import load_course
     from ensak.demo import demo_config
-    from ensak.nbgrader.api import in_directory, make_api, require_success
+    from ensak.nbgrader.api import make_api, require_success
 
-    with in_directory(course_dir):
+    with chdir(course_dir):
         api = make_api(course_dir, demo_config(course_dir))
         for task in load_course(course_dir).task_ids:
             require_success(api.collect(task, update=True), f"collect {task}")

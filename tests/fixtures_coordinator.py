@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ensak.nbgrader.authoring import check, task_notebook, text, write_notebook
 from ensak.course.instance import repo_root
+from ensak.nbgrader.authoring import check, task_notebook, text, write_notebook
 
 START = dt.date(2027, 1, 11)
 TASKS = [("00-start", "Välkommen"), ("01-blogg", "Bloggar"), ("02-bild", "Bilder och licenser")]
@@ -236,8 +236,7 @@ def sync_template(tmp_path_factory) -> Path:
 def generate_and_release_sync_tasks(root: Path) -> Path:
     """Write the two sync tasks' sources into `root`, generate them with nbgrader into the course's
     gradebook (wherever it points) and release them."""
-    from ensak.nbgrader.release import generate_release
-    from ensak.nbgrader.release import release_tasks
+    from ensak.nbgrader.release import generate_release, release_tasks
 
     for number, (task_id, _) in enumerate(SYNC_TASKS):
         folder = root / "source" / task_id

@@ -86,8 +86,8 @@ def make_hub_course(base: Path, learners: dict[str, tuple[str, str, str]], tasks
     `learners` maps id to (first name, last name, role).
     """
     from ensak.course.instance import create_instance
-    from ensak.nbgrader.release import generate_release
     from ensak.course.roster import write_roster
+    from ensak.nbgrader.release import generate_release
 
     course_dir = create_instance(base / "kurs")
     if tasks:

@@ -106,10 +106,9 @@ def released_course_on_postgres(postgres: PostgresServer, root: Path, database: 
                                 task_ids: list[str] | None = None) -> Path:
     """A course instance whose gradebook is a fresh PostgreSQL database, with `task_ids` (default:
     all) generated into it by nbgrader and released to the instance's own exchange."""
-    from fixtures_reliability import released_course
-
-    from ensak.course.plan import load_course
     from ensak.course.instance import repo_root
+    from ensak.course.plan import load_course
+    from fixtures_reliability import released_course
 
     return released_course(root, task_ids or load_course(repo_root()).task_ids, postgres.create_database(database))
 
@@ -118,10 +117,9 @@ def copy_course_on_postgres(source: Path, target: Path, postgres: PostgresServer
                             *, with_rows: bool = True) -> Path:
     """A copy of a course with a gradebook of its own: a fresh database, holding the source's rows
     unless `with_rows` is False (copied with ensak.care.backup's table copy)."""
-    from fixtures_reliability import point_course_at
-
-    from ensak.care.backup import gradebook_rows, write_gradebook_rows
     from ensak.analytics.gradebook import gradebook_url
+    from ensak.care.backup import gradebook_rows, write_gradebook_rows
+    from fixtures_reliability import point_course_at
 
     shutil.copytree(source, target, symlinks=True)
     url = postgres.create_database(database)

@@ -13,17 +13,23 @@ import datetime as dt
 import os
 import random
 import shutil
-from contextlib import contextmanager
+from contextlib import chdir, contextmanager
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from ensak.demo import SimulatedLearner, answer_widgets, demo_config, fetch_task, submit_task
 from ensak.analytics.gradebook import gradebook_url
-from ensak.outreach.messages import build_messages, deliver
-from ensak.nbgrader.api import in_directory, make_api, require_success
 from ensak.analytics.report import write_report
+from ensak.demo import (
+    SimulatedLearner,
+    answer_widgets,
+    demo_config,
+    fetch_task,
+    submit_task,
+)
+from ensak.nbgrader.api import make_api, require_success
+from ensak.outreach.messages import build_messages, deliver
 
 T0, T1 = "00-valkommen", "01-larplattformen"
 COURSE_ID = "ensak"
@@ -43,8 +49,7 @@ def point_course_at(course_dir: Path, db_url: str) -> None:
 def released_course(root: Path, task_ids: list[str], db_url: str | None = None) -> Path:
     """A course instance with `task_ids` generated into its gradebook and released to its exchange."""
     from ensak.course.instance import create_instance
-    from ensak.nbgrader.release import generate_release
-    from ensak.nbgrader.release import release_tasks
+    from ensak.nbgrader.release import generate_release, release_tasks
 
     course_dir = create_instance(root)
     if db_url:
@@ -154,7 +159,7 @@ def build_graded_course(root: Path, homes: Path, db_url: str | None = None) -> P
                     if grade.needs_manual_grade:  # as the coordinator does in formgrader
                         grade.manual_score, grade.needs_manual_grade = grade.max_score, False
             gb.db.commit()
-    with in_directory(course_dir):
+    with chdir(course_dir):
         api = make_api(course_dir, cohort.config)
         for person in PEOPLE:
             require_success(api.generate_feedback(T0, person["id"], force=True), "generate_feedback")

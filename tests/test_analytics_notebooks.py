@@ -11,6 +11,7 @@ import pytest
 from nbconvert import HTMLExporter
 
 from ensak.course.instance import repo_root
+
 # The fixtures module is also loaded as a plugin (pytest_plugins below): let pytest rewrite its asserts.
 pytest.register_assert_rewrite("fixtures_analytics")
 from fixtures_analytics import TODAY  # noqa: E402

@@ -15,9 +15,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ensak.care.backup import BackupError, gradebook_rows, read_manifest, restore_backup, write_backup
-from ensak.cli import app
 from ensak.analytics.gradebook import gradebook_url
+from ensak.care.backup import (
+    BackupError,
+    gradebook_rows,
+    read_manifest,
+    restore_backup,
+    write_backup,
+)
+from ensak.cli import app
 from ensak.sync import sync
 
 pytest.register_assert_rewrite("fixtures_reliability")
@@ -27,7 +33,9 @@ pytest_plugins = ["fixtures_reliability"]
 pytestmark = pytest.mark.slow
 LEARNERS = [person["id"] for person in PEOPLE]
 
-STATE = ("submitted", "autograded", "feedback", "outbox", "roster.csv", "exchange", "gradebook")
+# The course's state; the course blog's ledger and compiled edition (made by sync) are state too.
+STATE = ("submitted", "autograded", "feedback", "outbox", "roster.csv", "exchange", "gradebook", "blog",
+         "source/kursbloggen", "release/kursbloggen")
 
 
 def sqlite_rows(path: Path) -> dict[str, list]:
@@ -82,7 +90,7 @@ def test_does_the_archive_hold_the_gradebook_submissions_feedback_exchange_roste
     on_sqlite = gradebook_url(backed_up["course"]).startswith("sqlite")
     assert manifest["course_id"] == COURSE_ID and manifest["gradebook"] == ("sqlite" if on_sqlite else "rows")
     assert ("gradebook/gradebook.db" if on_sqlite else "gradebook/rows.json") in names
-    assert "gradebook/sync-state.db" in names and "roster.csv" in names
+    assert "gradebook/sync-state.db" in names and "roster.csv" in names and "course.toml" in names
     for learner in LEARNERS:
         assert f"submitted/{learner}/{T0}/{T0}.ipynb" in names
         assert f"autograded/{learner}/{T0}/{T0}.ipynb" in names
@@ -99,6 +107,9 @@ def test_does_a_restore_bring_back_exactly_what_was_there(backed_up, course_copy
     result = restore_backup(course_copy, backed_up["archive"])
     assert result.set_aside is None
     assert snapshot(course_copy) == backed_up["before"]
+    said = "\n".join(result.restored)
+    for part in ("rättningsboken", "roster.csv", "submitted/", "course.toml", "utbytesmappen"):
+        assert part in said, said
 
 
 def test_does_sync_after_a_restore_find_nothing_to_do_again(backed_up, course_copy):

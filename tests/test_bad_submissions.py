@@ -22,10 +22,10 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from ensak.learner.answers import ANSWERS_FILE
+from ensak.analytics.gradebook import LATE, LEARNER, TASK, gradebook_url, load_progress
 from ensak.course.plan import load_course
 from ensak.demo import fetch_task
-from ensak.analytics.gradebook import LATE, LEARNER, TASK, gradebook_url, load_progress
+from ensak.learner.answers import ANSWERS_FILE
 from ensak.nbgrader.api import load_config
 from ensak.nbgrader.preprocessors import FOREIGN_CODE_NOTE, SET_ASIDE
 from ensak.nbgrader.screening import PLACEHOLDER

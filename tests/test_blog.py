@@ -13,15 +13,28 @@ import pytest
 from nbgrader.api import Gradebook
 from typer.testing import CliRunner
 
-from ensak.outreach.blog import (
-    ABOUT_NOTEBOOK, BLOG_ID, BlogError, blog_folder, export_public, load_ledger, post_id, update_blog,
-)
-from ensak.cli import app
-from ensak.demo import BLOG_COMMENTS, demo_config, fetch_task, run_widget_cells, submit_task
 from ensak.analytics.gradebook import gradebook_url
+from ensak.cli import app
 from ensak.course.instance import create_instance
 from ensak.course.roster import write_roster
+from ensak.demo import (
+    BLOG_COMMENTS,
+    demo_config,
+    fetch_task,
+    run_widget_cells,
+    submit_task,
+)
 from ensak.nbgrader.release import release_tasks
+from ensak.outreach.blog import (
+    ABOUT_NOTEBOOK,
+    BLOG_ID,
+    BlogError,
+    blog_folder,
+    export_public,
+    load_ledger,
+    post_id,
+    update_blog,
+)
 from ensak.sync import sync
 
 pytestmark = pytest.mark.slow

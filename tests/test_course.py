@@ -21,10 +21,11 @@ def test_does_the_repository_plan_load_with_every_task_folder_present(repo):
         assert (repo / "source" / task.id / task.notebook).exists(), task.id
 
 
-def test_is_a_new_task_released_every_pace_days_by_default():
+def test_is_a_new_task_released_every_three_weeks_by_default():
     course = parse_course(plan())
-    assert [t.release for t in course.tasks] == [dt.date(2027, 1, 11), dt.date(2027, 1, 25), dt.date(2027, 2, 8)]
-    assert course.closes == dt.date(2027, 2, 22)
+    assert [t.release for t in course.tasks] == [dt.date(2027, 1, 11), dt.date(2027, 2, 1), dt.date(2027, 2, 22)]
+    assert course.closes == dt.date(2027, 3, 15)
+    assert [t.minutes for t in course.tasks] == [60, 60, 60]
     assert course.nudge.tasks_behind_median == 2 and course.nudge.days_inactive == 21
 
 
@@ -37,11 +38,32 @@ def test_can_a_task_have_its_own_date_and_the_rest_follow_it():
 
 def test_are_due_tasks_those_whose_date_has_come():
     course = parse_course(plan())
-    assert [t.id for t in course.due_tasks(dt.date(2027, 1, 25))] == ["00-a", "01-b"]
+    assert [t.id for t in course.due_tasks(dt.date(2027, 2, 1))] == ["00-a", "01-b"]
     assert course.due_tasks(dt.date(2026, 12, 1)) == []
 
 
+def test_does_a_named_pace_set_the_days_between_tasks():
+    assert parse_course(plan(pace="manad")).tasks[1].release == dt.date(2027, 2, 8)
+    assert parse_course(plan(pace="tre-veckor")).pace_days == 21
+
+
+def test_does_a_task_say_how_long_it_takes():
+    data = plan()
+    data["task"][2]["minutes"] = 75
+    assert [t.minutes for t in parse_course(data).tasks] == [60, 60, 75]
+
+
+def minutes(value):
+    data = plan()
+    data["task"][1]["minutes"] = value
+    return data
+
+
 @pytest.mark.parametrize("data, message", [
+    (plan(pace="varannan vecka"), 'pace = "tre-veckor" eller "manad"'),
+    (plan(pace="manad", pace_days=14), "både pace och pace_days"),
+    (minutes("en timme"), "minutes = 60"),
+    (minutes(0), "mellan 5 och 480"),
     ({}, "behöver en \\[course\\]-del"),
     ({"course": {"id": "k", "title": "K"}}, "saknar 'start'"),
     (plan(start="den elfte"), "ÅÅÅÅ-MM-DD"),

@@ -30,7 +30,13 @@ from ensak.sync import sync
 from ensak.sync.journal import graded_events, state_path
 
 pytest.register_assert_rewrite("fixtures_coordinator")
-from fixtures_coordinator import SYNC_NOW, SYNC_TASKS, make_course, submit_answer, sync_template  # noqa: E402,F401
+from fixtures_coordinator import (  # noqa: E402,F401
+    SYNC_NOW,
+    SYNC_TASKS,
+    make_course,
+    submit_answer,
+    sync_template,
+)
 
 pytestmark = pytest.mark.slow
 

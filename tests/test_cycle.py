@@ -9,9 +9,9 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from ensak.learner.answers import ANSWERS_FILE
-from ensak.demo import demo_config, fetch_task, run_widget_cells, submit_task
 from ensak.analytics.gradebook import gradebook_url
+from ensak.demo import demo_config, fetch_task, run_widget_cells, submit_task
+from ensak.learner.answers import ANSWERS_FILE
 from ensak.sync import sync
 
 pytestmark = pytest.mark.slow
@@ -19,8 +19,11 @@ TASK = "00-valkommen"
 NOW = dt.datetime(2027, 1, 20, 10, tzinfo=dt.timezone.utc)
 
 
-def answer(folder, *, quiz_right: bool, ticks: int = 4, reflection: str | None = "Jag lärde mig mycket."):
-    """Answer the kickoff through its widgets as a person would, then write the reflection."""
+def answer(folder, *, quiz_right: bool, ticks: int = 4, evidence: bool = True,
+           reflection: str | None = "Jag lärde mig mycket."):
+    """Answer the kickoff through its widgets as a person would, then write the reflection.
+
+    `evidence`: whether the learner shows the task's real thing (the course time booked in the calendar)."""
     nb_path = folder / f"{TASK}.ipynb"
     notebook = nbformat.read(nb_path, as_version=4)
     widgets = run_widget_cells(folder, notebook)
@@ -31,6 +34,9 @@ def answer(folder, *, quiz_right: bool, ticks: int = 4, reflection: str | None =
     for skill in widgets["sjalvskattning-fore"].scales:
         widgets["sjalvskattning-fore"].rate(skill, 3)
     widgets["ovning-kurstid"].tick(*range(ticks))
+    if evidence:
+        widgets["bevis"].description_box.value = ("Min första kurstid är tisdag 12 januari kl. 9.00 i Outlook, "
+                                                  "och sedan samma tid var tredje tisdag.")
     if reflection is not None:
         for cell in notebook.cells:
             if cell.metadata.get("nbgrader", {}).get("grade_id") == "reflektion":
@@ -50,7 +56,7 @@ def cycle(released_course, tmp_path_factory):
         return fetch_task(config, course_id, TASK, learner, homes / learner)
 
     answer(fetch("anna.ek"), quiz_right=True)
-    answer(fetch("bo.ahl"), quiz_right=False, ticks=1, reflection=None)
+    answer(fetch("bo.ahl"), quiz_right=False, ticks=1, evidence=False, reflection=None)
     damaged = fetch("cecilia.oberg")
     answer(damaged, quiz_right=True)
     (damaged / ANSWERS_FILE).write_text("{trasig", encoding="utf-8")
@@ -85,14 +91,16 @@ def test_is_every_submission_collected_and_graded(cycle):
 
 def test_does_a_learner_who_answered_right_get_every_automatic_point(cycle):
     score, maximum, needs_manual = scores(cycle["course"], "anna.ek")
-    assert maximum == 4 and score == 4
+    # two quizzes (1 + 1), the self-assessment (1), the evidence of the real thing (2)
+    assert maximum == 5 and score == 5
     assert needs_manual, "the reflection waits for the coordinator"
 
 
 def test_are_wrong_answers_and_unfinished_steps_scored_as_such(cycle):
     score, _, _ = scores(cycle["course"], "bo.ahl")
-    # both quizzes wrong (0 + 0), self-assessment done (1), one step of three needed (1/3)
-    assert score == pytest.approx(1 + 1 / 3)
+    # both quizzes wrong (0 + 0), self-assessment done (1), no evidence of the real thing (0); the Extra
+    # checklist he ticked once is never scored
+    assert score == pytest.approx(1)
 
 
 def test_does_the_answers_file_travel_with_the_submission(cycle):
@@ -111,14 +119,14 @@ def test_does_a_damaged_answers_file_score_zero_without_stopping_anyone(cycle):
 
 def test_is_a_deleted_test_cell_put_back_and_graded(cycle):
     score, maximum, _ = scores(cycle["course"], "david.ek")
-    assert maximum == 4 and score == 4
+    assert maximum == 5 and score == 5
     graded = nbformat.read(cycle["course"] / "autograded" / "david.ek" / TASK / f"{TASK}.ipynb", as_version=4)
     assert any(c.metadata.get("nbgrader", {}).get("grade_id") == "quiz-1-check" for c in graded.cells)
 
 
 def test_are_a_deleted_widget_and_its_check_put_back_in_order(cycle):
     score, maximum, _ = scores(cycle["course"], "eva.lind")
-    assert maximum == 4 and score == 4
+    assert maximum == 5 and score == 5
     graded = nbformat.read(cycle["course"] / "autograded" / "eva.lind" / TASK / f"{TASK}.ipynb", as_version=4)
     ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in graded.cells]
     assert ids.index("quiz-1-check") < ids.index("quiz-2-widget") < ids.index("quiz-2-check") < ids.index(
@@ -131,7 +139,7 @@ def test_is_a_resubmission_regraded_and_nothing_else(cycle):
     submit_task(cycle["config"], "ensak", TASK, "bo.ahl", home, NOW + dt.timedelta(days=1))
     second = sync(cycle["course"], config=cycle["config"])
     assert second.graded == [("bo.ahl", TASK)]
-    assert scores(cycle["course"], "bo.ahl")[0] == 4
+    assert scores(cycle["course"], "bo.ahl")[0] == 5
     third = sync(cycle["course"], config=cycle["config"])
     assert third.graded == []
     assert all("cecilia.oberg" in problem for problem in third.problems)

@@ -12,11 +12,10 @@ from nbgrader.api import Gradebook
 from typer.testing import CliRunner
 
 from ensak.cli import app
-from ensak.course.plan import load_course
-from ensak.demo import DEMO_MARKER, make_cohort, prepare_output
-from ensak.course.roster import derive_id
 from ensak.course.instance import repo_root
-from ensak.course.roster import load_roster
+from ensak.course.plan import load_course
+from ensak.course.roster import derive_id, load_roster
+from ensak.demo import DEMO_MARKER, make_cohort, prepare_output
 
 pytestmark = pytest.mark.slow
 

@@ -239,3 +239,20 @@ def test_does_the_image_keep_the_answer_keys_out_and_run_as_jovyan():
     assert not any(c.rstrip("/") in ("source", ".") for c in copied), "source/ holds the answer keys"
     assert ("USER", "1000") in steps
     assert steps[-1] == ("CMD", '["jupyterhub-singleuser"]')
+
+
+def test_does_the_image_give_learners_the_task_panel_built_from_this_checkout():
+    """Without the ensak-lab extension a learner on Kubernetes could neither fetch nor submit (nbgrader's
+    own panel is off in the learners' settings): the image copies the bootstrap build into its environment."""
+    from ensak.hub.lab_extension import EXTENSION_NAME, build_dir
+
+    built = str(build_dir().relative_to(REPO))
+    workdir, target = "/", None
+    for keyword, args in instructions():
+        if keyword == "WORKDIR":
+            workdir = args
+        elif keyword == "COPY" and built in args.split()[:-1]:
+            target = Path(workdir, args.split()[-1]).resolve()
+    assert target is not None, f"the image never copies {built}"
+    env = dict(re.findall(r"(\w+)=(\S+)", next(a for k, a in instructions() if k == "ENV")))
+    assert target == Path(env["UV_PROJECT_ENVIRONMENT"]) / "share" / "jupyter" / "labextensions" / EXTENSION_NAME

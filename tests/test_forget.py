@@ -3,24 +3,22 @@ course, and everyone else's work is untouched."""
 
 from __future__ import annotations
 
-import io
-import quopri
-import zipfile
 from pathlib import Path
 
 import pytest
 from nbgrader.api import Gradebook
 from typer.testing import CliRunner
 
-from ensak.cli import app
-from ensak.demo import demo_config
-from ensak.care.forget import ForgetError, forget_learner
 from ensak.analytics.gradebook import gradebook_url
-from ensak.outreach.messages import OUTBOX_FOLDER, read_sent_log
+from ensak.care.forget import ForgetError, forget_learner
+from ensak.cli import app
 from ensak.course.roster import load_roster
+from ensak.demo import demo_config
+from ensak.outreach.messages import OUTBOX_FOLDER, read_sent_log
 
 pytest.register_assert_rewrite("fixtures_reliability")
 from fixtures_reliability import COURSE_ID, GRETA, OTHERS, PEOPLE, T0, copy_course  # noqa: E402
+from shipped_course import file_texts, spellings  # noqa: E402
 
 pytest_plugins = ["fixtures_reliability"]
 pytestmark = pytest.mark.slow
@@ -33,23 +31,6 @@ def forgotten(graded_course, tmp_path_factory):
     before = {person["id"]: traces(course_dir, person) for person in PEOPLE}
     report = forget_learner(course_dir, GRETA["id"], config=config)
     return {"course": course_dir, "config": config, "report": report, "before": before}
-
-
-def file_texts(path: Path) -> list[str]:
-    """What a file says, looking inside zip containers (an .xlsx is one) as a reader of it would."""
-    data = path.read_bytes()
-    if zipfile.is_zipfile(io.BytesIO(data)):
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return [archive.read(name).decode("utf-8", errors="ignore") for name in archive.namelist()]
-    return [data.decode("utf-8", errors="ignore"), data.decode("latin-1")]
-
-
-def spellings(person: dict) -> list[str]:
-    """The person's id, names and address, also as JSON and quoted-printable mail headers write å, ä, ö."""
-    plain = [person["id"], person["first_name"], person["last_name"], person["email"]]
-    escaped = [text.encode("ascii", "backslashreplace").decode().replace("\\x", "\\u00") for text in plain]
-    quoted = [quopri.encodestring(text.encode("utf-8")).decode() for text in plain]
-    return list(dict.fromkeys(plain + escaped + quoted))
 
 
 def traces(course_dir: Path, person: dict) -> dict[str, list[str]]:

@@ -14,10 +14,28 @@ import pytest
 import sqlalchemy as sa
 
 from ensak.analytics.gradebook import (
-    AUTOGRADED, DUEDATE, FIRST_NAME, LATE, LEARNER, MAX_SCORE, NEEDS_MANUAL_GRADE, PROGRESS_COLUMNS, SCORE,
-    AUTO_SCORE, SUBMITTED, TASK, TIMESTAMP, UNIT, ensure_indexes, load_progress, open_gradebook, read_assignments,
-    read_progress, read_submissions,
+    AUTO_SCORE,
+    AUTOGRADED,
+    DUEDATE,
+    FIRST_NAME,
+    LATE,
+    LEARNER,
+    MAX_SCORE,
+    NEEDS_MANUAL_GRADE,
+    PROGRESS_COLUMNS,
+    SCORE,
+    SUBMITTED,
+    TASK,
+    TIMESTAMP,
+    UNIT,
+    ensure_indexes,
+    load_progress,
+    open_gradebook,
+    read_assignments,
+    read_progress,
+    read_submissions,
 )
+
 # The fixtures module is also loaded as a plugin (pytest_plugins below): let pytest rewrite its asserts.
 pytest.register_assert_rewrite("fixtures_analytics")
 from fixtures_analytics import COURSE_ID  # noqa: E402

@@ -19,15 +19,29 @@ import pytest
 from typer.testing import CliRunner
 
 from ensak.cli import app
-from ensak.hub.runner import hub_processes
-from ensak.hub.accounts import AccountError, check_usernames, ensure_learner_accounts, is_learner_account
+from ensak.hub.accounts import (
+    AccountError,
+    check_usernames,
+    ensure_learner_accounts,
+    is_learner_account,
+)
 from ensak.hub.auth import NotLoopbackError, is_loopback, require_loopback
 from ensak.hub.environment import blocked_for_others
+from ensak.hub.runner import hub_processes
 
 # The fixtures module is loaded as a plugin, so its session-scoped hub is one hub for every test module.
 pytest.register_assert_rewrite("fixtures_hub")
-from fixtures_hub import (FIRST_TASK, HubSession, make_hub_course, missing_or_skip, remove_hub_traces,  # noqa: E402
-                          require_hub_prerequisites, shared_base_dir, start_ensak_hub, stop_ensak_hub)
+from fixtures_hub import (  # noqa: E402
+    FIRST_TASK,
+    HubSession,
+    make_hub_course,
+    missing_or_skip,
+    remove_hub_traces,
+    require_hub_prerequisites,
+    shared_base_dir,
+    start_ensak_hub,
+    stop_ensak_hub,
+)
 
 pytest_plugins = ["fixtures_hub"]
 
@@ -154,6 +168,15 @@ def test_a_learner_gets_a_server_of_their_own_with_the_learner_setup(running_hub
     assert session.get(f"/user/{learner}/formgrader")[0] == 404
     assert session.get(f"/user/{learner}/api/terminals")[0] == 404
 
+    # JupyterLab in Swedish: the pack is installed where the learner's server runs, the account starts with the
+    # Swedish setting, and so the server translates what it serves (the file browser's "Open With" menu).
+    status, body = session.get(f"/user/{learner}/lab/api/translations/sv_SE")
+    assert status == 200 and json.loads(body)["data"]["jupyterlab"]["menu\x04File"] == ["Arkiv"], body[:300]
+    status, body = session.get(f"/user/{learner}/lab/api/settings/@jupyterlab/translation-extension:plugin")
+    assert json.loads(body)["settings"]["locale"] == "sv_SE", body[:300]
+    status, body = session.get(f"/user/{learner}/lab/api/settings/@jupyterlab/filebrowser-extension:open-with")
+    assert json.loads(body)["schema"]["jupyter.lab.menus"]["context"][0]["submenu"]["label"] == "Öppna med"
+
     # Someone else's running server is not theirs to open.
     other_session = HubSession(running_hub.url)
     other_session.login(other, running_hub.password)
@@ -196,8 +219,13 @@ def test_ctrl_c_stops_the_hub_the_proxy_and_every_learners_server():
 def test_a_learner_environment_can_be_built_where_other_accounts_can_run_it():
     """When the clone is closed to others (e.g. under /root), can a separate environment be built from uv.lock
     that another account (here `nobody`) runs, with ensak and the learners' settings installed in it?"""
+    from ensak.hub import lab_extension
+    from ensak.hub.environment import (
+        build_shared_environment,
+        environment_problem,
+        find_uv,
+    )
     from ensak.hub.runner import learner_config_dir
-    from ensak.hub.environment import build_shared_environment, environment_problem, find_uv
 
     if find_uv() is None:
         missing_or_skip("uv is not installed")
@@ -208,8 +236,12 @@ def test_a_learner_environment_can_be_built_where_other_accounts_can_run_it():
         env = build_shared_environment(base / "venv")
         assert environment_problem(env) is None
         assert (learner_config_dir(env) / "labconfig" / "page_config.json").exists()
+        # The task panel too: uv installs Python packages only, the extension is copied from this clone's build.
+        assert lab_extension.problem(env) is None
         done = subprocess.run(["runuser", "-u", "nobody", "--", str(env / "bin" / "python"), "-c",
-                               "import ensak.hub.auth, ensak.learner, jupyterhub, nbgrader; print(ensak.__file__)"],
+                               "import ensak.hub.auth, ensak.learner, jupyterhub, nbgrader; print(ensak.__file__);"
+                               "from jupyterlab_server.translation_utils import get_language_pack as p;"
+                               "assert p('sv_SE')[0]['jupyterlab']['menu\\x04File'] == ['Arkiv']"],
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith(str(env))  # ensak itself, not a path back into the clone
@@ -225,9 +257,9 @@ def test_the_production_config_uses_single_sign_on_and_keeps_instructor_tools_to
     import pandas as pd
     from traitlets.config.loader import PyFileConfigLoader
 
-    from ensak.hub.runner import HubError, find_proxy
     from ensak.course.instance import create_instance
     from ensak.course.roster import write_roster
+    from ensak.hub.runner import HubError, find_proxy
 
     try:
         find_proxy()

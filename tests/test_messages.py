@@ -13,6 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from ensak.cli import app
+from ensak.course.roster import write_roster
+from ensak.nbgrader.release import release_tasks
 from ensak.outreach.messages import (
     MessageError,
     SmtpSettings,
@@ -25,10 +27,13 @@ from ensak.outreach.messages import (
     read_sent_log,
     sent_log_path,
 )
-from ensak.course.roster import write_roster
-from ensak.nbgrader.release import release_tasks
 from fixtures_coordinator import (  # noqa: F401
-    MAIL_TOML, course_dir, empty_gradebook, make_course, smtp_server, tls_smtp_server,
+    MAIL_TOML,
+    course_dir,
+    empty_gradebook,
+    make_course,
+    smtp_server,
+    tls_smtp_server,
 )
 
 DAY = dt.date(2027, 1, 26)

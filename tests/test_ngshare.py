@@ -21,8 +21,16 @@ from pathlib import Path
 import pytest
 
 pytest.register_assert_rewrite("fixtures_hub")
-from fixtures_hub import (FIRST_TASK, HubSession, RunningHub, remove_hub_traces, start_ensak_hub,  # noqa: E402
-                          require_hub_prerequisites, shared_base_dir, stop_ensak_hub)
+from fixtures_hub import (  # noqa: E402
+    FIRST_TASK,
+    HubSession,
+    RunningHub,
+    remove_hub_traces,
+    require_hub_prerequisites,
+    shared_base_dir,
+    start_ensak_hub,
+    stop_ensak_hub,
+)
 
 pytest_plugins = ["fixtures_hub", "fixtures_postgres"]
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -45,8 +53,8 @@ def make_course(folder: Path, course_id: str, learners: dict[str, tuple[str, str
     import pandas as pd
 
     from ensak.course.instance import create_instance
-    from ensak.nbgrader.release import generate_release
     from ensak.course.roster import write_roster
+    from ensak.nbgrader.release import generate_release
 
     folder.mkdir(mode=0o755)
     course_dir = create_instance(folder / "kurs")
@@ -164,7 +172,13 @@ def exchange_folder_is_unused(course_dir: Path) -> bool:
 
 def test_two_learners_and_the_coordinator_go_round_the_cycle_through_ngshare(two_courses):
     """Release → fetch → submit → collect → sync → progress over HTTP, with no exchange folder in use?"""
-    from ensak.analytics.gradebook import LEARNER, SUBMITTED, TASK, gradebook_url, load_progress
+    from ensak.analytics.gradebook import (
+        LEARNER,
+        SUBMITTED,
+        TASK,
+        gradebook_url,
+        load_progress,
+    )
     from ensak.sync import sync
 
     hub, course = two_courses.hub, two_courses.north

@@ -9,12 +9,16 @@ import json
 import pytest
 
 pytest.register_assert_rewrite("fixtures_postgres")
+from ensak.analytics.gradebook import gradebook_url  # noqa: E402
+from ensak.care.backup import (  # noqa: E402
+    gradebook_rows,
+    read_manifest,
+    restore_backup,
+    write_backup,
+)
 from fixtures_postgres import copy_course_on_postgres  # noqa: E402
 from test_backup import *  # noqa: E402,F401,F403
 from test_backup import snapshot, wipe  # noqa: E402
-
-from ensak.care.backup import gradebook_rows, read_manifest, restore_backup, write_backup  # noqa: E402
-from ensak.analytics.gradebook import gradebook_url  # noqa: E402
 
 pytest_plugins = ["fixtures_reliability", "fixtures_postgres"]
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]

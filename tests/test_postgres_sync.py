@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 
 pytest.register_assert_rewrite("fixtures_postgres", "fixtures_coordinator")
-from fixtures_coordinator import SYNC_TASKS, generate_and_release_sync_tasks, make_course  # noqa: E402
+from fixtures_coordinator import (  # noqa: E402
+    SYNC_TASKS,
+    generate_and_release_sync_tasks,
+    make_course,
+)
 from fixtures_postgres import copy_course_on_postgres  # noqa: E402
 from fixtures_reliability import point_course_at  # noqa: E402
 from test_sync import *  # noqa: E402,F401,F403

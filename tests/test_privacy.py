@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from ensak.analytics import progress as P
-from ensak.cli import app
 from ensak.analytics.collected import KEY, LEARNER, SAVED, TASK, VALUE
+from ensak.cli import app
 
 pytest.register_assert_rewrite("fixtures_reliability")
 from fixtures_reliability import PEOPLE, TODAY  # noqa: E402

@@ -16,13 +16,44 @@ import pytest
 
 from ensak.analytics import progress as P
 from ensak.analytics.collected import (
-    KEY, LEARNER as ANSWER_LEARNER, PROBLEM, SAVED, TASK as ANSWER_TASK, VALUE, read_collected_answers,
+    KEY,
+    PROBLEM,
+    SAVED,
+    VALUE,
+    read_collected_answers,
+)
+from ensak.analytics.collected import (
+    LEARNER as ANSWER_LEARNER,
+)
+from ensak.analytics.collected import (
+    TASK as ANSWER_TASK,
+)
+from ensak.analytics.gradebook import (
+    AUTO_SCORE,
+    AUTOGRADED,
+    DUEDATE,
+    EMAIL,
+    FIRST_NAME,
+    LAST_NAME,
+    LATE,
+    LEARNER,
+    MAX_SCORE,
+    NEEDS_MANUAL_GRADE,
+    RELEASE,
+    ROLE,
+    SCORE,
+    TASK,
+    TASK_NUMBER,
+    TIMESTAMP,
+    TITLE,
+    UNIT,
+    assemble_progress,
+    learners_in,
+    load_progress,
 )
 from ensak.course.plan import NudgeRules, load_course
-from ensak.analytics.gradebook import (
-    AUTO_SCORE, AUTOGRADED, DUEDATE, EMAIL, FIRST_NAME, LAST_NAME, LATE, LEARNER, MAX_SCORE, NEEDS_MANUAL_GRADE,
-    RELEASE, ROLE, SCORE, TASK, TASK_NUMBER, TIMESTAMP, TITLE, UNIT, assemble_progress, learners_in, load_progress,
-)
+from ensak.swedish import swedish_date
+
 # The fixtures module is also loaded as a plugin (pytest_plugins below): let pytest rewrite its asserts.
 pytest.register_assert_rewrite("fixtures_analytics")
 from fixtures_analytics import TODAY  # noqa: E402
@@ -297,7 +328,7 @@ def test_are_numbers_and_dates_written_the_swedish_way():
     assert P.swedish_number(2.5) == "2,5"
     assert P.swedish_number(3.0) == "3"
     assert P.swedish_number(11 / 6) == "1,8"
-    assert P.swedish_date(dt.date(2027, 2, 22)) == "22 februari"
+    assert swedish_date(dt.date(2027, 2, 22), year=False) == "22 februari"
 
 
 def test_is_nobody_inactive_before_the_course_has_started(progress):

@@ -11,8 +11,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ensak.learner.answers import ANSWER_KEY_FILE, ANSWERS_FILE
 from ensak.course.plan import load_course
+from ensak.learner.answers import ANSWER_KEY_FILE, ANSWERS_FILE
 
 LEAK_MARKERS = ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN MARK SCHEME"]
 

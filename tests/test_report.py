@@ -9,11 +9,21 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from ensak.cli import app
 from ensak.analytics.report import (
-    VIEW_EVALUATION, VIEW_FUNNEL, VIEW_FUNNEL_ROLE, VIEW_FUNNEL_UNIT, VIEW_LEARNERS, VIEW_NUDGES, VIEW_SELF_ASSESSMENT,
-    VIEW_SPREAD, VIEW_TASKS, VIEW_TIMELINE, write_report,
+    VIEW_EVALUATION,
+    VIEW_FUNNEL,
+    VIEW_FUNNEL_ROLE,
+    VIEW_FUNNEL_UNIT,
+    VIEW_LEARNERS,
+    VIEW_NUDGES,
+    VIEW_SELF_ASSESSMENT,
+    VIEW_SPREAD,
+    VIEW_TASKS,
+    VIEW_TIMELINE,
+    write_report,
 )
+from ensak.cli import app
+
 # The fixtures module is also loaded as a plugin (pytest_plugins below): let pytest rewrite its asserts.
 pytest.register_assert_rewrite("fixtures_analytics")
 from fixtures_analytics import ROSTER, TODAY  # noqa: E402

@@ -10,7 +10,6 @@ from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from ensak.cli import app
-from ensak.nbgrader.api import load_config
 from ensak.course.roster import (
     COLUMNS,
     RosterImportError,
@@ -22,6 +21,7 @@ from ensak.course.roster import (
     split_full_name,
     write_roster,
 )
+from ensak.nbgrader.api import load_config
 from fixtures_coordinator import ROSTER_CSV, course_dir, empty_gradebook, write_text  # noqa: F401
 
 DAY1 = dt.date(2027, 1, 10)

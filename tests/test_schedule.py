@@ -11,6 +11,7 @@ from icalendar import Calendar
 from typer.testing import CliRunner
 
 from ensak.cli import app
+from ensak.course.lock import BusyError, course_lock
 from ensak.course.plan import load_course
 from ensak.course.schedule import (
     STATUS_DUE,
@@ -21,7 +22,6 @@ from ensak.course.schedule import (
     release_due,
     write_ics,
 )
-from ensak.course.lock import BusyError, course_lock
 from ensak.nbgrader.release import UnknownTaskError, release_tasks, released_tasks
 from fixtures_coordinator import course_dir, course_toml, empty_gradebook, make_course  # noqa: F401
 

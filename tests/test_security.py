@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from ensak.hub.auth import LoopbackDemoAuthenticator, NotLoopbackError
 from ensak.course.instance import repo_root
+from ensak.hub.auth import LoopbackDemoAuthenticator, NotLoopbackError
 from ensak.sync import sync
 
 pytest.register_assert_rewrite("fixtures_coordinator")

@@ -21,7 +21,10 @@ from ensak.nbgrader.api import load_config
 from ensak.sync import sync
 from ensak.sync.journal import graded_events, state_path
 from fixtures_coordinator import (  # noqa: F401
-    SYNC_NOW, submit_answer, sync_course, sync_template,
+    SYNC_NOW,
+    submit_answer,
+    sync_course,
+    sync_template,
 )
 
 pytestmark = pytest.mark.slow

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
 from pathlib import Path
 
 import typer
@@ -16,6 +18,13 @@ COURSE_DIR = typer.Option(Path("."), "--course-dir", "-C", help="The course dire
 def fail(message: str) -> None:
     typer.secho(message, fg=typer.colors.RED, err=True)
     raise typer.Exit(code=1)
+
+
+def say_waiting(holder: str) -> None:
+    """For a command that waits for the course lock: say what it waits for."""
+    from ensak.course.lock import waiting_message
+
+    typer.secho(waiting_message(holder), fg=typer.colors.YELLOW, err=True)
 
 
 @app.command()
@@ -35,11 +44,17 @@ def demo(
 ) -> None:
     """Run a whole simulated course cycle and write a progress report."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
     from rich.table import Table
 
-    from ensak.demo import run_demo
     from ensak.analytics.report import load_views
+    from ensak.demo import run_demo
 
     console = Console()
     bars: dict[str, int] = {}
@@ -86,16 +101,36 @@ def roster_import(
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would change; change nothing."),
 ) -> None:
     """Import or update the learners from an exported staff list. Bad rows are reported, good rows imported."""
+    from ensak.course.lock import PERSON_WAIT_S, BusyError
     from ensak.course.roster import RosterImportError, format_report, import_roster
+    from ensak.nbgrader.api import GradebookSetupError
 
     try:
-        report = import_roster(course_dir, file, keep_missing=keep_missing,
-                               allow_mass_removal=allow_mass_removal, dry_run=dry_run)
-    except RosterImportError as exc:
+        report = import_roster(course_dir, file, keep_missing=keep_missing, allow_mass_removal=allow_mass_removal,
+                               dry_run=dry_run, wait_s=PERSON_WAIT_S, on_wait=say_waiting)
+    except (RosterImportError, GradebookSetupError, BusyError) as exc:
         fail(str(exc))
     typer.echo(format_report(report, dry_run=dry_run))
     if report.errors:
         raise typer.Exit(code=1)
+
+
+@roster_app.command("link")
+def roster_link(
+    old_id: str = typer.Argument(..., help="The id the person had (keeps her work and pseudonym)."),
+    new_id: str = typer.Argument(..., help="The id the last import gave her under her new name (removed)."),
+    course_dir: Path = COURSE_DIR,
+) -> None:
+    """Link a person's two ids after a change of name and e-mail address (e.g. on marrying): she keeps
+    her old id and work with her new name and address."""
+    from ensak.course.lock import PERSON_WAIT_S, BusyError
+    from ensak.course.roster import LinkError, link_learners
+    from ensak.nbgrader.api import GradebookSetupError, NotACourseError
+
+    try:
+        typer.echo(link_learners(course_dir, old_id, new_id, wait_s=PERSON_WAIT_S, on_wait=say_waiting))
+    except (LinkError, NotACourseError, GradebookSetupError, BusyError) as exc:
+        fail(str(exc))
 
 
 TODAY = typer.Option(None, "--today", formats=["%Y-%m-%d"], help="Act as if today were this date (YYYY-MM-DD).")
@@ -118,16 +153,22 @@ def release(
     course_dir: Path = COURSE_DIR,
 ) -> None:
     """Release tasks to the learners; already released tasks are left alone."""
-    from ensak.course.lock import BusyError
-    from ensak.course.schedule import ScheduleError, format_release, release_due, release_now
+    from ensak.course.lock import PERSON_WAIT_S, BusyError
+    from ensak.course.schedule import (
+        ScheduleError,
+        format_release,
+        release_due,
+        release_now,
+    )
     from ensak.nbgrader.release import UnknownTaskError
 
     if not due and not tasks:
         fail("Ange uppgifter att släppa, eller --due för alla vars datum har kommit.")
     _load_course_or_fail(course_dir)
     try:
-        result = (release_due(course_dir, today.date() if today else None) if due
-                  else release_now(course_dir, tasks))
+        # Run by hand or from cron, a release waits for a sync in progress rather than skip a day.
+        result = (release_due(course_dir, today.date() if today else None, wait_s=PERSON_WAIT_S, on_wait=say_waiting)
+                  if due else release_now(course_dir, tasks, wait_s=PERSON_WAIT_S, on_wait=say_waiting))
     except (ScheduleError, UnknownTaskError, BusyError) as exc:
         fail(str(exc))
     typer.echo(format_release(result))
@@ -168,8 +209,16 @@ def message(
 ) -> None:
     """Preview a message to learners (default), or send it with --send. Nobody gets the same message twice."""
     from ensak.outreach.messages import (
-        MessageError, SmtpSettings, build_messages, check_task_released, copy_default_templates, deliver,
-        format_delivery, format_preview, learners_not_finished, nudges_from_progress,
+        MessageError,
+        SmtpSettings,
+        build_messages,
+        check_task_released,
+        copy_default_templates,
+        deliver,
+        format_delivery,
+        format_preview,
+        learners_not_finished,
+        nudges_from_progress,
     )
 
     if edit:
@@ -211,7 +260,13 @@ def sync_command(
     no_feedback: bool = typer.Option(False, "--no-feedback", help="Collect and grade, but give no feedback."),
 ) -> None:
     """Collect new submissions, grade the new or changed ones and give feedback on fully graded ones."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     from ensak.course.lock import BusyError
     from ensak.sync import sync
@@ -312,8 +367,13 @@ def blog(
     course_dir: Path = COURSE_DIR,
 ) -> None:
     """Compile the closed course blog from shared reflections and comments, and release it to the learners."""
-    from ensak.outreach.blog import BlogError, export_public, format_summary, update_blog
     from ensak.course.lock import BusyError
+    from ensak.outreach.blog import (
+        BlogError,
+        export_public,
+        format_summary,
+        update_blog,
+    )
 
     _load_course_or_fail(course_dir)
     try:
@@ -336,13 +396,16 @@ def forget(
     """Erase a learner from the course for good (a GDPR request): gradebook, submissions, feedback,
     exchange, messages, roster, course blog and reports that name them."""
     from ensak.care.forget import ForgetError, forget_learner
+    from ensak.course.lock import PERSON_WAIT_S, BusyError
+    from ensak.nbgrader.api import GradebookSetupError, NotACourseError
 
     _load_course_or_fail(course_dir)
     if not yes:
         typer.confirm(f"Allt om {learner} i kursen tas bort för gott och kan inte ångras. Fortsätta?", abort=True)
     try:
-        typer.echo(str(forget_learner(course_dir, learner, reports=reports)))
-    except ForgetError as exc:
+        typer.echo(str(forget_learner(course_dir, learner, reports=reports, wait_s=PERSON_WAIT_S,
+                                      on_wait=say_waiting)))
+    except (ForgetError, GradebookSetupError, NotACourseError, BusyError) as exc:
         fail(str(exc))
 
 
@@ -353,12 +416,15 @@ def backup(
 ) -> None:
     """Save the gradebook, the submissions, feedback, exchange, roster and logs in one archive."""
     from ensak.care.backup import BackupError, write_backup
+    from ensak.course.lock import PERSON_WAIT_S
+    from ensak.nbgrader.api import NotACourseError
 
     _load_course_or_fail(course_dir)
     try:
-        typer.echo(f"Säkerhetskopian är sparad: {write_backup(course_dir, out)}")
-    except BackupError as exc:
+        archive = write_backup(course_dir, out, wait_s=PERSON_WAIT_S, on_wait=say_waiting)
+    except (BackupError, NotACourseError) as exc:
         fail(str(exc))
+    typer.echo(f"Säkerhetskopian är sparad: {archive}")
 
 
 @app.command()
@@ -370,18 +436,80 @@ def restore(
 ) -> None:
     """Put a course's state back from an archive written by ensak backup."""
     from ensak.care.backup import BackupError, restore_backup
+    from ensak.course.lock import PERSON_WAIT_S
+    from ensak.nbgrader.api import NotACourseError
 
     _load_course_or_fail(course_dir)
     try:
-        result = restore_backup(course_dir, archive, replace=replace)
-    except BackupError as exc:
+        result = restore_backup(course_dir, archive, replace=replace, wait_s=PERSON_WAIT_S, on_wait=say_waiting)
+    except (BackupError, NotACourseError) as exc:
         fail(str(exc))
     typer.echo(f"Återställt från {result.archive.name} (gjord {result.created}): {result.files} filer.")
+    for line in result.restored:
+        typer.echo(f"  - {line}")
     if result.set_aside:
         typer.echo(f"Det som fanns i kursen innan ligger i {result.set_aside}.")
     for note in result.notes:
         typer.echo(note)
 
 
-if __name__ == "__main__":
+@app.command()
+def intyg(
+    out: Path = typer.Option(Path("intyg"), "--out", help="The folder for the certificates (PDF)."),
+    today: dt.datetime | None = TODAY,
+    course_dir: Path = COURSE_DIR,
+) -> None:
+    """Write a Swedish course certificate (kursintyg, PDF) for everyone who has finished the course."""
+    from ensak.outreach.certificates import write_certificates
+
+    _load_course_or_fail(course_dir)
+    written = write_certificates(course_dir, out, today.date() if today else None)
+    if not written:
+        typer.echo("Ingen har gjort klart kursen ännu: alla uppgifter inlämnade, med bevis på det som gjordes. "
+                   "Inga intyg skrevs.")
+        return
+    typer.echo(f"{len(written)} kursintyg skrivna i {out}/:")
+    for path in written:
+        typer.echo(f"  {path.name}")
+
+
+@app.command()
+def pairs(
+    seed: int = typer.Option(None, "--seed", help="Draw the same pairs again (any whole number)."),
+    csv: Path = typer.Option(None, "--csv", help="Also write the pairs to this CSV file."),
+    course_dir: Path = COURSE_DIR,
+) -> None:
+    """Buddy pairs across units from the roster: colleagues who help each other through the tasks."""
+    from ensak.atomic_files import write_atomically
+    from ensak.course.pairs import format_pairs, pairs_csv, pairs_for_course
+
+    _load_course_or_fail(course_dir)
+    groups = pairs_for_course(course_dir, seed)
+    typer.echo(format_pairs(groups))
+    if csv is not None and groups:
+        write_atomically(csv, pairs_csv(groups), newline="")
+        typer.echo(f"Sparat i {csv}.")
+
+
+def put_own_bin_on_path() -> None:
+    """Put the folder of this interpreter (the virtual environment's bin/) first on PATH.
+
+    nbgrader runs the `alembic` executable by name when it creates a gradebook, and ensak runs
+    `nbgrader` and `jupyterhub` by name; they lie beside this interpreter. Run by its full path, as
+    cron lines and service files do, ensak would otherwise not find them (and nbgrader would leave
+    a gradebook half made). This is the one place that makes sure they are found.
+    """
+    own_bin = str(Path(sys.executable).parent)
+    entries = os.environ.get("PATH", "").split(os.pathsep)
+    if not entries or entries[0] != own_bin:
+        os.environ["PATH"] = os.pathsep.join([own_bin, *[e for e in entries if e and e != own_bin]])
+
+
+def main() -> None:
+    """The `ensak` executable (pyproject.toml's [project.scripts])."""
+    put_own_bin_on_path()
     app()
+
+
+if __name__ == "__main__":
+    main()

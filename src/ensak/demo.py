@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import shutil
+from contextlib import chdir
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -18,16 +19,16 @@ import nbformat
 import pandas as pd
 from traitlets.config import Config
 
-from ensak.outreach.blog import post_id
-from ensak.course.plan import Course, load_course
-from ensak.course.instance import create_instance
-from ensak.nbgrader.api import in_directory, load_config
-from ensak.nbgrader.release import generate_release
 from ensak.analytics.report import write_report
+from ensak.course.instance import create_instance
+from ensak.course.plan import Course, load_course
 from ensak.course.roster import derive_id, write_roster
-from ensak.nbgrader.release import release_tasks
-from ensak.sync import SyncSummary, sync
 from ensak.learner.base import REGISTRY
+from ensak.nbgrader.api import load_config
+from ensak.nbgrader.release import generate_release, release_tasks
+from ensak.outreach.blog import post_id
+from ensak.outreach.certificates import write_certificates
+from ensak.sync import SyncSummary, sync
 
 DEMO_MARKER = ".ensak-demo"
 
@@ -37,6 +38,7 @@ LAST_NAMES = ["Öberg", "Ek-Lindqvist", "Ågren", "Håkansson", "Sjöström", "�
               "Al-Hassan", "Strömberg", "Lindén", "Nordqvist", "Öztürk", "Dahlén", "Söderlund", "Hägg",
               "Ljungqvist", "Östlund", "Wikström", "Fägerskiöld"]
 UNITS = ["Stadsbiblioteket", "Filialen i Åby"]
+BLOCKED_AT_BRANCH = ["Facebook", "Instagram"]
 ROLES = ["bibliotekarie", "biblioteksassistent", "barnbibliotekarie", "bibliotekarie", "biblioteksassistent"]
 
 REFLECTION_OPENERS = [
@@ -156,7 +158,7 @@ def run_widget_cells(task_folder: Path, notebook: nbformat.NotebookNode) -> dict
     Returns the widgets they created, by key; they read and save the folder's answers file.
     """
     REGISTRY.clear()
-    with in_directory(task_folder):
+    with chdir(task_folder):
         for cell in notebook.cells:
             meta = cell.metadata.get("nbgrader", {})
             if cell.cell_type == "code" and meta.get("locked") and not meta.get("grade"):
@@ -169,8 +171,10 @@ def answer_widgets(task_folder: Path, notebook: nbformat.NotebookNode, learner: 
     """Answer through the widgets themselves, which save exactly as they do for a person clicking."""
     learner.state.setdefault("texts", EVALUATION_TEXTS)
     learner.state["skill"] = learner.skill
+    # The branch library's network stops two platforms, as many municipal networks do (task 0's check).
+    learner.state["blocked"] = BLOCKED_AT_BRANCH if learner.unit == UNITS[1] else []
     widgets = run_widget_cells(task_folder, notebook)
-    with in_directory(task_folder):
+    with chdir(task_folder):
         for widget in widgets.values():
             widget.simulate(rng, learner.state)
     return len(widgets)
@@ -231,7 +235,7 @@ def simulate_course_blog(course_dir: Path, course: Course, config: Config, cohor
             for key, widget in run_widget_cells(folder, nbformat.read(path, as_version=4)).items():
                 own = key.endswith(post_id(path.stem, person.id))
                 if not own and rng.random() < 0.5:
-                    with in_directory(folder):
+                    with chdir(folder):
                         widget.simulate(rng, {"blog_comments": BLOG_COMMENTS, "now": when.isoformat()})
         submit_task(config, course.id, BLOG_ID, person.id, home, when)
     return update_blog(course_dir, config=config)
@@ -305,6 +309,10 @@ def run_demo(output: Path | str, *, learners: int = 20, seed: int = 2010,
     # The simulated course has run its course: the report looks at it on its closing day.
     report = write_report(course_dir, course_dir.parent / "rapport", today=course.closes)
     step("Skriver lägesrapporten", 1, 1)
+    step("Skriver kursintyg", 0, 1)
+    certificates = write_certificates(course_dir, course_dir.parent / "intyg", today=course.closes)
+    step("Skriver kursintyg", 1, 1)
     return {"course_dir": course_dir, "learners": len(cohort), "submissions": submissions,
             "graded": len(summary.graded), "problems": summary.problems, "today": course.closes,
-            "report": report["html"], "workbook": report["xlsx"], "blog": blog.index if blog else None}
+            "report": report["html"], "workbook": report["xlsx"], "blog": blog.index if blog else None,
+            "certificates": certificates}

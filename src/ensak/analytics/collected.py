@@ -11,8 +11,9 @@ from typing import Iterable, NamedTuple
 
 import pandas as pd
 
-from ensak.learner.answers import ANSWERS_FILE, AnswersFileError, read_answers_file
 from ensak.analytics.gradebook import LEARNER, TASK
+from ensak.learner.answers import ANSWER_KEY_FILE, ANSWERS_FILE, AnswersFileError, read_answers_file
+from ensak.learner.evidence import Evidence, evidence_from_answer
 
 SUBMITTED_FOLDER = "submitted"
 KEY = "key"
@@ -67,3 +68,35 @@ def read_collected_answers(course_dir: Path | str, *, tasks: Iterable[str] | Non
                     rows.append((learner, task, key, entry["value"], entry.get("saved")))
     answers = pd.DataFrame(rows, columns=ANSWER_COLUMNS).astype({VALUE: object})
     return CollectedAnswers(answers, pd.DataFrame(problems, columns=PROBLEM_COLUMNS))
+
+
+EVIDENCE = "evidence"
+EVIDENCE_OK = "evidence_ok"
+EVIDENCE_COLUMNS = [LEARNER, TASK, EVIDENCE, EVIDENCE_OK]
+
+
+def tasks_requiring_evidence(course_dir: Path | str, task_ids: Iterable[str]) -> dict[str, str]:
+    """{task: evidence key} for the tasks whose answer key (source/<task>/facit.json) holds an Evidence answer."""
+    found = {}
+    for task in task_ids:
+        try:
+            key_file = read_answers_file(Path(course_dir) / "source" / task / ANSWER_KEY_FILE)
+        except (AnswersFileError, OSError):
+            continue
+        for key, entry in key_file.items():
+            if isinstance(entry, dict) and entry.get("kind") == Evidence.kind:
+                found[task] = key
+    return found
+
+
+def evidence_status(answers: pd.DataFrame, required: dict[str, str]) -> pd.DataFrame:
+    """One row per learner × task that requires evidence and has answers: the evidence as one line of text
+    (a link, or the description) and whether it is enough for the task to count as done."""
+    rows = []
+    for row in answers.itertuples(index=False):
+        if required.get(getattr(row, TASK)) != getattr(row, KEY):
+            continue
+        state = evidence_from_answer(getattr(row, VALUE))
+        text = state.link or state.description
+        rows.append((getattr(row, LEARNER), getattr(row, TASK), text, state.complete))
+    return pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.schema import CreateIndex
 
 from ensak.course.plan import Course
+from ensak.nbgrader import schema as nb
 
 # Column names of the frames this module returns. Other modules import these, never the strings.
 LEARNER = "learner"
@@ -49,85 +50,6 @@ PROGRESS_COLUMNS = [
 # submission at 00:30 on a Tuesday counts as Tuesday's.
 LOCAL_TIMEZONE = "Europe/Stockholm"
 
-# nbgrader's own tables, only the columns ensak reads. Declared here rather than imported from
-# nbgrader.api, whose import pulls in the whole Jupyter server (two seconds per report).
-_meta = sa.MetaData()
-_course = sa.Table("course", _meta, sa.Column("id", sa.String(128), primary_key=True))
-_assignment = sa.Table(
-    "assignment", _meta,
-    sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("name", sa.String(128)),
-    sa.Column("duedate", sa.DateTime()),
-    sa.Column("course_id", sa.String(128)),
-)
-_notebook = sa.Table(
-    "notebook", _meta,
-    sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("assignment_id", sa.String(32)),
-)
-_base_cell = sa.Table(
-    "base_cell", _meta,
-    sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("notebook_id", sa.String(32)),
-)
-_grade_cells = sa.Table(
-    "grade_cells", _meta,
-    sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("max_score", sa.Float()),
-)
-_task_cells = sa.Table(
-    "task_cells", _meta,
-    sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("max_score", sa.Float()),
-)
-_student = sa.Table(
-    "student", _meta,
-    sa.Column("id", sa.String(128), primary_key=True),
-    sa.Column("first_name", sa.String(128)),
-    sa.Column("last_name", sa.String(128)),
-    sa.Column("email", sa.String(128)),
-)
-_submitted_assignment = sa.Table(
-    "submitted_assignment", _meta,
-    sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("assignment_id", sa.String(32)),
-    sa.Column("student_id", sa.String(128)),
-    sa.Column("timestamp", sa.DateTime()),
-    sa.Column("extension", sa.Interval()),
-)
-_submitted_notebook = sa.Table(
-    "submitted_notebook", _meta,
-    sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("assignment_id", sa.String(32)),
-    sa.Column("notebook_id", sa.String(32)),
-)
-_grade = sa.Table(
-    "grade", _meta,
-    sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("notebook_id", sa.String(32)),
-    sa.Column("cell_id", sa.String(32)),
-    sa.Column("auto_score", sa.Float()),
-    sa.Column("manual_score", sa.Float()),
-    sa.Column("extra_credit", sa.Float()),
-    sa.Column("needs_manual_grade", sa.Boolean()),
-)
-_comment = sa.Table(
-    "comment", _meta,
-    sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("notebook_id", sa.String(32)),
-)
-
-# The foreign keys nbgrader looks up by but never indexed. Named as SQLAlchemy names an index made
-# with index=True, so should nbgrader ever declare one of them, both sides mean the same index.
-MISSING_INDEXES: tuple[sa.Index, ...] = (
-    sa.Index("ix_grade_notebook_id", _grade.c.notebook_id),
-    sa.Index("ix_comment_notebook_id", _comment.c.notebook_id),
-    sa.Index("ix_submitted_notebook_assignment_id", _submitted_notebook.c.assignment_id),
-    sa.Index("ix_submitted_assignment_student_id", _submitted_assignment.c.student_id),
-    sa.Index("ix_base_cell_notebook_id", _base_cell.c.notebook_id),
-)
-
-
 def as_gradebook_url(gradebook: str | Path) -> str:
     """A database URL for `gradebook`, which may already be one or be the path of a SQLite file."""
     text = str(gradebook)
@@ -160,7 +82,7 @@ def ensure_indexes(engine: Engine) -> list[str]:
     tables = set(inspector.get_table_names())
     created: list[str] = []
     with engine.begin() as conn:
-        for index in MISSING_INDEXES:
+        for index in nb.MISSING_INDEXES:
             table = index.table.name
             if table not in tables:
                 continue
@@ -201,7 +123,7 @@ def _has_gradebook_tables(engine: Engine) -> bool:
 
 
 def _course_filter(statement: sa.Select, course_id: str | None) -> sa.Select:
-    return statement.where(_assignment.c.course_id == course_id) if course_id else statement
+    return statement.where(nb.assignment.c.course_id == course_id) if course_id else statement
 
 
 def read_students(engine: Engine) -> pd.DataFrame:
@@ -210,9 +132,9 @@ def read_students(engine: Engine) -> pd.DataFrame:
     if not _has_gradebook_tables(engine):
         return _empty(_STUDENT_TYPES)
     statement = sa.select(
-        _student.c.id.label(LEARNER), _student.c.first_name.label(FIRST_NAME),
-        _student.c.last_name.label(LAST_NAME), _student.c.email.label(EMAIL),
-    ).order_by(_student.c.id)
+        nb.student.c.id.label(LEARNER), nb.student.c.first_name.label(FIRST_NAME),
+        nb.student.c.last_name.label(LAST_NAME), nb.student.c.email.label(EMAIL),
+    ).order_by(nb.student.c.id)
     with engine.connect() as conn:
         frame = _frame(conn.execute(statement).all(), columns)
     return frame.fillna({FIRST_NAME: "", LAST_NAME: "", EMAIL: ""})
@@ -223,20 +145,20 @@ def read_assignments(engine: Engine, course_id: str | None = None) -> pd.DataFra
     columns = list(_ASSIGNMENT_TYPES)
     if not _has_gradebook_tables(engine):
         return _empty(_ASSIGNMENT_TYPES)
-    cell_max = (sa.func.coalesce(_grade_cells.c.max_score, 0.0)
-                + sa.func.coalesce(_task_cells.c.max_score, 0.0))
+    cell_max = (sa.func.coalesce(nb.grade_cells.c.max_score, 0.0)
+                + sa.func.coalesce(nb.task_cells.c.max_score, 0.0))
     statement = (
         sa.select(
-            _assignment.c.name.label(TASK),
-            _assignment.c.duedate.label(DUEDATE),
+            nb.assignment.c.name.label(TASK),
+            nb.assignment.c.duedate.label(DUEDATE),
             sa.func.coalesce(sa.func.sum(cell_max), 0.0).label(MAX_SCORE),
         )
-        .select_from(_assignment)
-        .outerjoin(_notebook, _notebook.c.assignment_id == _assignment.c.id)
-        .outerjoin(_base_cell, _base_cell.c.notebook_id == _notebook.c.id)
-        .outerjoin(_grade_cells, _grade_cells.c.id == _base_cell.c.id)
-        .outerjoin(_task_cells, _task_cells.c.id == _base_cell.c.id)
-        .group_by(_assignment.c.id, _assignment.c.name, _assignment.c.duedate)
+        .select_from(nb.assignment)
+        .outerjoin(nb.notebook, nb.notebook.c.assignment_id == nb.assignment.c.id)
+        .outerjoin(nb.base_cell, nb.base_cell.c.notebook_id == nb.notebook.c.id)
+        .outerjoin(nb.grade_cells, nb.grade_cells.c.id == nb.base_cell.c.id)
+        .outerjoin(nb.task_cells, nb.task_cells.c.id == nb.base_cell.c.id)
+        .group_by(nb.assignment.c.id, nb.assignment.c.name, nb.assignment.c.duedate)
     )
     with engine.connect() as conn:
         frame = _frame(conn.execute(_course_filter(statement, course_id)).all(), columns)
@@ -255,7 +177,7 @@ def read_submissions(engine: Engine, course_id: str | None = None) -> pd.DataFra
     columns = list(_SUBMISSION_TYPES)
     if not _has_gradebook_tables(engine):
         return _empty(_SUBMISSION_TYPES)
-    g = _grade.c
+    g = nb.grade.c
     extra = sa.func.coalesce(g.extra_credit, 0.0)
     # nbgrader's Grade.score, summed: manual score if set, else the autograder's, plus extra credit.
     cell_score = sa.case(
@@ -265,23 +187,23 @@ def read_submissions(engine: Engine, course_id: str | None = None) -> pd.DataFra
     )
     statement = (
         sa.select(
-            _submitted_assignment.c.student_id.label(LEARNER),
-            _assignment.c.name.label(TASK),
-            _submitted_assignment.c.timestamp.label(TIMESTAMP),
-            _assignment.c.duedate.label(DUEDATE),
-            _submitted_assignment.c.extension.label("extension"),
+            nb.submitted_assignment.c.student_id.label(LEARNER),
+            nb.assignment.c.name.label(TASK),
+            nb.submitted_assignment.c.timestamp.label(TIMESTAMP),
+            nb.assignment.c.duedate.label(DUEDATE),
+            nb.submitted_assignment.c.extension.label("extension"),
             sa.func.sum(cell_score).label(SCORE),
             sa.func.sum(sa.func.coalesce(g.auto_score, 0.0)).label(AUTO_SCORE),
             sa.func.max(sa.case((g.needs_manual_grade, 1), else_=0)).label(NEEDS_MANUAL_GRADE),
             sa.func.count(sa.case((g.auto_score.is_not(None), 1), (g.manual_score.is_not(None), 1))).label(AUTOGRADED),
         )
-        .select_from(_submitted_assignment)
-        .join(_assignment, _assignment.c.id == _submitted_assignment.c.assignment_id)
-        .outerjoin(_submitted_notebook, _submitted_notebook.c.assignment_id == _submitted_assignment.c.id)
-        .outerjoin(_grade, g.notebook_id == _submitted_notebook.c.id)
+        .select_from(nb.submitted_assignment)
+        .join(nb.assignment, nb.assignment.c.id == nb.submitted_assignment.c.assignment_id)
+        .outerjoin(nb.submitted_notebook, nb.submitted_notebook.c.assignment_id == nb.submitted_assignment.c.id)
+        .outerjoin(nb.grade, g.notebook_id == nb.submitted_notebook.c.id)
         .group_by(
-            _submitted_assignment.c.id, _submitted_assignment.c.student_id, _assignment.c.name,
-            _submitted_assignment.c.timestamp, _assignment.c.duedate, _submitted_assignment.c.extension,
+            nb.submitted_assignment.c.id, nb.submitted_assignment.c.student_id, nb.assignment.c.name,
+            nb.submitted_assignment.c.timestamp, nb.assignment.c.duedate, nb.submitted_assignment.c.extension,
         )
     )
     with engine.connect() as conn:
@@ -398,8 +320,3 @@ def learners_in(progress: pd.DataFrame) -> pd.DataFrame:
     """One row per learner of a progress grid: LEARNER and the roster fields."""
     return progress[[LEARNER, *ROSTER_FIELDS]].drop_duplicates(LEARNER).reset_index(drop=True)
 
-
-def task_plan(progress: pd.DataFrame) -> pd.DataFrame:
-    """One row per task of a progress grid, in course order."""
-    return (progress[[TASK, TASK_NUMBER, TITLE, RELEASE, MAX_SCORE]].drop_duplicates(TASK)
-            .sort_values(TASK_NUMBER).reset_index(drop=True))

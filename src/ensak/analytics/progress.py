@@ -19,12 +19,28 @@ from typing import Iterable, Mapping
 import pandas as pd
 
 from ensak.analytics.collected import KEY, SAVED, VALUE
-from ensak.course.plan import NudgeRules
-from ensak.analytics.gradebook import (
-    AUTOGRADED, EMAIL, FIRST_NAME, LAST_NAME, LATE, LEARNER, NEEDS_MANUAL_GRADE, RELEASE, ROLE,
-    ROSTER_FIELDS, SCORE, SUBMITTED, TASK, TASK_NUMBER, TIMESTAMP, TITLE, UNIT,
+from ensak.analytics.gradebook import (  # noqa: F401  (notebooks read every column name from here)
+    AUTOGRADED,
+    EMAIL,
+    FIRST_NAME,
+    LAST_NAME,
+    LATE,
+    LEARNER,
+    NEEDS_MANUAL_GRADE,
+    RELEASE,
+    ROLE,
+    ROSTER_FIELDS,
+    SCORE,
+    SUBMITTED,
+    TASK,
+    TASK_NUMBER,
+    TIMESTAMP,
+    TITLE,
+    UNIT,
 )
+from ensak.course.plan import NudgeRules
 from ensak.course.skills import AFTER_KEY, BEFORE_KEY, COURSE_SKILLS, EVALUATION_KEYS
+from ensak.swedish import swedish_date
 
 # Per task
 LEARNERS = "learners"
@@ -92,8 +108,6 @@ UNKNOWN_GROUP = "(okänd)"
 NAME_PLACEHOLDER = "[namn]"
 PSEUDONYM_PREFIX = "Deltagare"
 SELF_ASSESSMENT_SCALE = range(1, 6)
-MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-          "oktober", "november", "december")
 
 
 def _today(today: dt.date | None) -> dt.date:
@@ -133,11 +147,6 @@ def swedish_number(value: float, decimals: int = 1) -> str:
     if rounded == int(rounded):
         return str(int(rounded))
     return f"{rounded:.{decimals}f}".rstrip("0").replace(".", ",")
-
-
-def swedish_date(day: dt.date) -> str:
-    """dt.date(2027, 2, 15) → "15 februari"."""
-    return f"{day.day} {MONTHS[day.month - 1]}"
 
 
 def task_summary(progress: pd.DataFrame, today: dt.date | None = None) -> pd.DataFrame:
@@ -303,7 +312,7 @@ def nudge_list(status: pd.DataFrame, rules: NudgeRules, today: dt.date | None = 
                 parts.append(f"Har inte lämnat in något sedan kursen startade för {row[DAYS_SINCE_ACTIVITY]} dagar sedan.")
             else:
                 parts.append(f"Ingen inlämning på {row[DAYS_SINCE_ACTIVITY]} dagar "
-                             f"(senast {swedish_date(row[LAST_ACTIVITY].date())}).")
+                             f"(senast {swedish_date(row[LAST_ACTIVITY].date(), year=False)}).")
         return " ".join(parts)
 
     frame[REASON] = frame.apply(reason, axis=1) if len(frame) else pd.Series(dtype=str)

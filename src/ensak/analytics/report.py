@@ -11,9 +11,9 @@ import datetime as dt
 import io
 import math
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 import matplotlib
 import pandas as pd
@@ -22,12 +22,25 @@ from matplotlib.figure import Figure
 
 from ensak.analytics import progress as P
 from ensak.analytics.collected import read_collected_answers
-from ensak.course.plan import Course, load_course
 from ensak.analytics.gradebook import (
-    EMAIL, FIRST_NAME, LAST_NAME, LEARNER, RELEASE, ROLE, TASK, TASK_NUMBER, TITLE, UNIT,
-    learners_in, load_progress,
+    EMAIL,
+    FIRST_NAME,
+    LAST_NAME,
+    LEARNER,
+    RELEASE,
+    ROLE,
+    TASK,
+    TASK_NUMBER,
+    TITLE,
+    UNIT,
+    learners_in,
+    load_progress,
 )
+from ensak.course.plan import Course, load_course
+from ensak.course.roster import pseudonyms
 from ensak.course.skills import AFTER_KEY, BEFORE_KEY, EVALUATION_KEYS
+from ensak.slugs import ascii_slug
+from ensak.swedish import swedish_date
 
 REPORT_STEM = "framsteg"
 TEMPLATE = "report.html.j2"
@@ -157,15 +170,17 @@ class CourseViews:
 
 
 def compute_views(course: Course, progress: pd.DataFrame, answers: pd.DataFrame, answer_problems: pd.DataFrame,
-                  *, today: dt.date, with_names: bool = False) -> CourseViews:
-    """All views from frames already read; learners get pseudonyms unless `with_names`."""
+                  *, today: dt.date, with_names: bool = False,
+                  pseudonym_map: Mapping[str, str] | None = None) -> CourseViews:
+    """All views from frames already read; learners get pseudonyms unless `with_names`: the stored ones
+    (`pseudonym_map`, ensak.course.roster.pseudonyms) or, without a roster, numbered by id."""
     status = P.learner_status(progress, today)
     nudges = P.nudge_list(status, course.nudge, today)
     learners = learners_in(progress)
     answers = P.answers_as_of(answers, progress, today)
     problems = answer_problems
     if not with_names:
-        mapping = P.pseudonyms(learners[LEARNER])
+        mapping = pseudonym_map if pseudonym_map is not None else P.pseudonyms(learners[LEARNER])
         status, nudges, problems = (P.pseudonymise(f, mapping) for f in (status, nudges, answer_problems))
     return CourseViews(
         course=course,
@@ -195,7 +210,7 @@ def load_views(course_dir: Path | str, *, today: dt.date | None = None, with_nam
     progress = load_progress(course_dir, gradebook)
     collected = read_collected_answers(course_dir, keys=[BEFORE_KEY, AFTER_KEY, *EVALUATION_KEYS])
     return compute_views(course, progress, collected.answers, collected.problems, today=today,
-                         with_names=with_names)
+                         with_names=with_names, pseudonym_map=pseudonyms(course_dir, also=progress[LEARNER]))
 
 
 # ---- charts ----------------------------------------------------------------------------------
@@ -224,7 +239,7 @@ def completion_chart(tasks: pd.DataFrame):
     ax.barh(positions, tasks[P.SUBMISSIONS], color="#2b5d8a", edgecolor="#1b3d5a", label="Inlämnad")
     for y, (count, share, released, release) in enumerate(
             zip(tasks[P.SUBMISSIONS], tasks[P.SHARE], tasks[P.RELEASED], tasks[RELEASE])):
-        text = f"{count} av {total} ({_percent(share)})" if released else f"släpps {P.swedish_date(release.date())}"
+        text = f"{count} av {total} ({_percent(share)})" if released else f"släpps {swedish_date(release.date(), year=False)}"
         ax.text(total * 1.02 if total else 0.1, y, text, va="center")
     ax.set_yticks(list(positions), labels)
     ax.invert_yaxis()
@@ -443,7 +458,7 @@ def render_html(views: CourseViews, blog_href: str | None = None) -> str:
     return _environment().get_template(TEMPLATE).render(
         course=views.course,
         today=views.today,
-        today_text=f"{P.swedish_date(views.today)} {views.today.year}",
+        today_text=swedish_date(views.today),
         with_names=views.with_names,
         position={k: P.swedish_number(position[k]) for k in (P.MEDIAN, P.FASTEST, P.SLOWEST, P.SPREAD, P.IQR)},
         learners=int(position[P.LEARNERS]),
@@ -479,10 +494,6 @@ def write_workbook(views: CourseViews, path: Path) -> Path:
     return path
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-") or "kurs"
-
-
 def write_report(course_dir: Path, out_dir: Path, *, with_names: bool = False, today: dt.date | None = None,
                  gradebook: str | Path | None = None) -> dict[str, Path]:
     """Write the HTML report and the Excel workbook into `out_dir`; return {"html": path, "xlsx": path}.
@@ -493,9 +504,11 @@ def write_report(course_dir: Path, out_dir: Path, *, with_names: bool = False, t
     views = load_views(course_dir, today=today, with_names=with_names, gradebook=gradebook)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"{REPORT_STEM}-{_slug(views.course.id)}-{views.today.isoformat()}"
+    stem = f"{REPORT_STEM}-{ascii_slug(views.course.id, 'kurs')}-{views.today.isoformat()}"
     html_path = out_dir / f"{stem}.html"
-    from ensak.outreach.blog import blog_index  # here, so that reading the views never loads the blog's widgets
+    from ensak.outreach.blog import (
+        blog_index,  # here, so that reading the views never loads the blog's widgets
+    )
 
     blog = blog_index(course_dir)
     blog_href = Path(os.path.relpath(blog, out_dir.resolve())).as_posix() if blog else None

@@ -1,11 +1,13 @@
 """Backups of a course's state in one archive, and restoring one: the gradebook, the collected,
-graded and fed-back submissions, the exchange, the roster and the journals of sync and messages.
+graded and fed-back submissions, the exchange, the roster with its history, the journals of sync and
+messages, the course blog's data, and the coordinator's own settings (course.toml and the message
+templates she edited in messages/), so that a restore into a fresh checkout is the same course.
 
 The gradebook goes in as it is stored: an SQLite gradebook as a consistent copy taken with SQLite's
 backup API (safe while formgrader has it open), a PostgreSQL gradebook as its rows, table by table,
 in JSON. Restoring copies rows into whatever gradebook the course is configured for, so an archive
 from SQLite can also start a course on PostgreSQL and the other way round. Nothing runs during a
-backup that could change it halfway: it holds the same lock as `ensak sync`.
+backup that could change it halfway: it holds the course lock, as `ensak sync` does.
 
 The archive is personal data: keep it where the gradebook itself may be kept, and no longer.
 """
@@ -28,12 +30,35 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-from ensak.nbgrader.api import load_config
+from ensak.course.lock import BusyError, course_lock
+from ensak.nbgrader.api import course_settings, load_config, sqlite_file
 
 FORMAT = 1
 MANIFEST = "manifest.json"
-COURSE_FOLDERS = ("submitted", "autograded", "feedback", "outbox")
+# The course's state (git-ignored): a restore puts it back only into a course without any, or with --replace.
+# blog/ is the course blog's comment ledger; source/ and release/kursbloggen are its compiled edition.
+COURSE_FOLDERS = ("submitted", "autograded", "feedback", "outbox", "blog", "source/kursbloggen",
+                  "release/kursbloggen")
 COURSE_FILES = ("roster.csv",)
+# The coordinator's own settings. A fresh checkout has the repository's course.toml: a restore replaces it
+# (and her templates) with the archived ones, setting aside what differs, without asking for --replace.
+SETTINGS_FILES = ("course.toml",)
+SETTINGS_FOLDERS = ("messages",)
+# What the coordinator is told was restored, by path.
+DESCRIPTIONS = {
+    "gradebook": "rättningsboken",
+    "submitted": "inlämningarna (submitted/)",
+    "autograded": "de rättade inlämningarna (autograded/)",
+    "feedback": "återkopplingen (feedback/)",
+    "outbox": "skickade meddelanden och loggen över dem (outbox/)",
+    "blog": "kursbloggens kommentarer (blog/)",
+    "source/kursbloggen": "kursbloggen (source/kursbloggen)",
+    "release/kursbloggen": "kursbloggen (release/kursbloggen)",
+    "roster.csv": "deltagarlistan med historik (roster.csv)",
+    "course.toml": "kursens plan och inställningar (course.toml: start, organisation, avsändare)",
+    "messages": "dina redigerade meddelandemallar (messages/)",
+    "exchange": "utbytesmappen (utlämnade uppgifter, inlämningar, återkoppling)",
+}
 GRADEBOOK_SQLITE = "gradebook/gradebook.db"
 GRADEBOOK_ROWS = "gradebook/rows.json"
 # Other SQLite files beside the gradebook (the sync journal): copied with the backup API as well.
@@ -53,6 +78,7 @@ class RestoreResult:
     files: int
     set_aside: Path | None = None   # where what was in the course before went
     notes: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)   # what was put back, in Swedish
 
 
 # --- the gradebook as rows ---------------------------------------------------------------------
@@ -131,13 +157,6 @@ def write_gradebook_rows(db_url: str, rows: dict[str, list[dict]]) -> None:
         engine.dispose()
 
 
-def _sqlite_path(db_url: str) -> Path | None:
-    prefix = "sqlite:///"
-    if not db_url.startswith(prefix):
-        return None
-    return Path(db_url[len(prefix):].split("?", 1)[0])
-
-
 def _copy_sqlite(source: Path, target: Path) -> None:
     """A consistent copy of a live SQLite database (other connections may keep writing meanwhile)."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -158,8 +177,9 @@ def _sha256(path: Path) -> str:
 
 def _stage(course_dir: Path, config: Config, staging: Path) -> dict:
     """Lay out everything to archive in `staging`; return the manifest."""
-    db_url = str(config.CourseDirectory.db_url)
-    gradebook_file = _sqlite_path(db_url)
+    settings = course_settings(config)
+    db_url = settings.db_url
+    gradebook_file = sqlite_file(db_url)
     if gradebook_file is not None:
         kind = "sqlite"
         if gradebook_file.exists():
@@ -172,22 +192,23 @@ def _stage(course_dir: Path, config: Config, staging: Path) -> dict:
     for journal in sorted((course_dir / JOURNALS_FOLDER).glob("*.db")):
         if gradebook_file is None or journal.resolve() != gradebook_file.resolve():
             _copy_sqlite(journal, staging / JOURNALS_FOLDER / journal.name)
-    for name in COURSE_FOLDERS:
+    for name in (*COURSE_FOLDERS, *SETTINGS_FOLDERS):
         if (course_dir / name).is_dir():
-            shutil.copytree(course_dir / name, staging / name, symlinks=True)
-    for sqlite_file in (staging / "outbox").glob("*.sqlite") if (staging / "outbox").is_dir() else []:
+            shutil.copytree(course_dir / name, staging / name, symlinks=True,
+                            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    for copied in (staging / "outbox").glob("*.sqlite") if (staging / "outbox").is_dir() else []:
         # The sent-log may be written while we copy: take it again through the backup API.
-        sqlite_file.unlink()
-        _copy_sqlite(course_dir / "outbox" / sqlite_file.name, sqlite_file)
-    for name in COURSE_FILES:
+        copied.unlink()
+        _copy_sqlite(course_dir / "outbox" / copied.name, copied)
+    for name in (*COURSE_FILES, *SETTINGS_FILES):
         if (course_dir / name).is_file():
             shutil.copy2(course_dir / name, staging / name)
-    exchange = Path(config.Exchange.root) / str(config.CourseDirectory.course_id)
+    exchange = settings.exchange_root / settings.course_id
     if exchange.is_dir():
         shutil.copytree(exchange, staging / EXCHANGE_PREFIX, symlinks=True)
     files = {str(p.relative_to(staging)): _sha256(p) for p in sorted(staging.rglob("*"))
              if p.is_file() and not p.is_symlink()}
-    return {"format": FORMAT, "course_id": str(config.CourseDirectory.course_id), "gradebook": kind,
+    return {"format": FORMAT, "course_id": settings.course_id, "gradebook": kind,
             "created": dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds"), "files": files}
 
 
@@ -195,22 +216,22 @@ def default_archive_name(course_id: str) -> str:
     return f"ensak-backup-{course_id}-{dt.datetime.now():%Y%m%d-%H%M%S}.tar.gz"
 
 
-def write_backup(course_dir: Path | str, out: Path | str | None = None, *, config: Config | None = None) -> Path:
+def write_backup(course_dir: Path | str, out: Path | str | None = None, *, config: Config | None = None,
+                 wait_s: float = 0, on_wait=None) -> Path:
     """Write the course's state into one .tar.gz archive and return its path.
 
     `out` is a file name or a folder (default: backups/ in the course). The archive appears only
-    when it is complete.
+    when it is complete. Holds the course lock (waiting up to `wait_s` seconds for it).
     """
-    from ensak.course.lock import BusyError, course_lock
-
     course_dir = Path(course_dir).resolve()
     config = config if config is not None else load_config(course_dir)
     out = Path(out) if out is not None else course_dir / "backups"
     if out.is_dir() or out.suffix == "":
-        out = out / default_archive_name(str(config.CourseDirectory.course_id))
+        out = out / default_archive_name(course_settings(config).course_id)
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with course_lock(course_dir, "sync"), tempfile.TemporaryDirectory(prefix="ensak-backup-") as tmp:
+        with course_lock(course_dir, "backup", wait_s=wait_s, on_wait=on_wait), \
+                tempfile.TemporaryDirectory(prefix="ensak-backup-") as tmp:
             staging = Path(tmp) / "content"
             staging.mkdir()
             manifest = _stage(course_dir, config, staging)
@@ -229,9 +250,8 @@ def write_backup(course_dir: Path | str, out: Path | str | None = None, *, confi
             except BaseException:
                 Path(partial).unlink(missing_ok=True)
                 raise
-    except BusyError:
-        raise BackupError("En synkronisering eller säkerhetskopiering pågår redan för kursen. "
-                          "Vänta tills den är klar och försök igen.") from None
+    except BusyError as busy:
+        raise BackupError(str(busy)) from None
     return out
 
 
@@ -272,76 +292,124 @@ def _unpack(archive: Path, target: Path) -> dict:
     return manifest
 
 
-def _present(course_dir: Path, config: Config) -> list[Path]:
-    """What a restore would replace, where it exists."""
+def _present(course_dir: Path, config: Config, course_id: str) -> list[Path]:
+    """The state a restore would replace, where it exists (settings are not state: see SETTINGS_FILES)."""
     paths = [course_dir / name for name in (*COURSE_FOLDERS, *COURSE_FILES)]
     paths += sorted((course_dir / JOURNALS_FOLDER).glob("*.db"))
-    paths.append(Path(config.Exchange.root) / str(config.CourseDirectory.course_id))
+    paths.append(course_settings(config).exchange_root / course_id)
     return [p for p in paths if p.exists()]
 
 
+def _course_id_after(content: Path, config: Config) -> str:
+    """The course id the course will have once the archived course.toml is back, as nbgrader_config.py
+    works it out: ENSAK_COURSE_ID if set, else [course] id in course.toml."""
+    import tomllib
+
+    plan = content / "course.toml"
+    if "ENSAK_COURSE_ID" in os.environ or not plan.is_file():
+        return course_settings(config).course_id
+    try:
+        return str(tomllib.loads(plan.read_text(encoding="utf-8"))["course"]["id"])
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, UnicodeDecodeError):
+        return course_settings(config).course_id
+
+
+def _tree_digest(path: Path) -> str | None:
+    if path.is_file():
+        return _sha256(path)
+    if not path.is_dir():
+        return None
+    return hashlib.sha256(json.dumps([(str(p.relative_to(path)), _sha256(p)) for p in sorted(path.rglob("*"))
+                                      if p.is_file()]).encode()).hexdigest()
+
+
+def _relative(path: Path, course_dir: Path) -> Path:
+    return path.relative_to(course_dir) if path.is_relative_to(course_dir) else Path(EXCHANGE_PREFIX)
+
+
 def restore_backup(course_dir: Path | str, archive: Path | str, *, config: Config | None = None,
-                   replace: bool = False) -> RestoreResult:
-    """Put the archive's state back into the course.
+                   replace: bool = False, wait_s: float = 0, on_wait=None) -> RestoreResult:
+    """Put the archive's state back into the course, and the coordinator's settings with it.
 
     A course that already holds state is refused unless `replace`; then what was there is moved
     aside into restore-<time>/ in the course (nothing is deleted) and the gradebook is overwritten.
+    course.toml and messages/ are put back in any case; the ones there before are set aside if they
+    differ. Holds the course lock (waiting up to `wait_s` seconds for it).
     """
-    from ensak.course.lock import BusyError, course_lock
-
     course_dir = Path(course_dir).resolve()
     archive = Path(archive).resolve()
+    given_config = config
     config = config if config is not None else load_config(course_dir)
-    db_url = str(config.CourseDirectory.db_url)
-    present = _present(course_dir, config)
-    # A server gradebook holding learners counts as content; tasks alone can be generated again.
-    server_rows = _sqlite_path(db_url) is None and any(gradebook_rows(db_url).get(t) for t in ("student",
-                                                                                                "submitted_assignment"))
-    if (present or server_rows) and not replace:
-        listing = ", ".join([str(p.relative_to(course_dir)) if p.is_relative_to(course_dir) else str(p)
-                             for p in present] + (["rättningsboken i databasen"] if server_rows else []))
-        raise BackupError(f"Kursen har redan innehåll ({listing}). Lägg till --replace för att ersätta det; "
-                          "det som finns nu flyttas då undan till en mapp restore-… i kursen.")
     try:
-        with course_lock(course_dir, "sync"), tempfile.TemporaryDirectory(prefix="ensak-restore-") as tmp:
+        with course_lock(course_dir, "restore", wait_s=wait_s, on_wait=on_wait), \
+                tempfile.TemporaryDirectory(prefix="ensak-restore-") as tmp:
             content = Path(tmp)
             manifest = _unpack(archive, content)
-            if manifest["course_id"] != str(config.CourseDirectory.course_id):
-                raise BackupError(f"Säkerhetskopian gäller kursen {manifest['course_id']}, inte "
-                                  f"{config.CourseDirectory.course_id}. Inget har återställts.")
+            course_id = _course_id_after(content, config)
+            if manifest["course_id"] != course_id:
+                raise BackupError(f"Säkerhetskopian gäller kursen {manifest['course_id']}, inte {course_id}. "
+                                  "Inget har återställts.")
+            db_url = course_settings(config).db_url
+            present = _present(course_dir, config, course_id)
+            # A server gradebook holding learners counts as content; tasks alone can be generated again.
+            server_rows = sqlite_file(db_url) is None and any(
+                gradebook_rows(db_url).get(t) for t in ("student", "submitted_assignment"))
+            if (present or server_rows) and not replace:
+                listing = ", ".join([str(_relative(p, course_dir)) for p in present]
+                                    + (["rättningsboken i databasen"] if server_rows else []))
+                raise BackupError(f"Kursen har redan innehåll ({listing}). Lägg till --replace för att ersätta "
+                                  "det; det som finns nu flyttas då undan till en mapp restore-… i kursen.")
             result = RestoreResult(archive, manifest["created"], manifest["gradebook"], len(manifest["files"]))
-            if present or server_rows:
-                result.set_aside = course_dir / f"restore-{dt.datetime.now():%Y%m%d-%H%M%S}"
-                for path in present:
-                    name = path.name if path.is_relative_to(course_dir) else EXCHANGE_PREFIX
-                    destination = result.set_aside / (path.relative_to(course_dir) if path.is_relative_to(course_dir)
-                                                      else Path(name))
-                    destination.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.move(str(path), destination)
-                if server_rows:
-                    # A server gradebook is overwritten in place: keep its rows beside the rest.
-                    aside = result.set_aside / GRADEBOOK_ROWS
-                    aside.parent.mkdir(parents=True, exist_ok=True)
-                    aside.write_text(json.dumps(gradebook_rows(db_url), ensure_ascii=False), encoding="utf-8")
+            set_aside = course_dir / f"restore-{dt.datetime.now():%Y%m%d-%H%M%S}"
+
+            def move_aside(path: Path) -> None:
+                destination = set_aside / _relative(path, course_dir)
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(str(path), destination)
+                result.set_aside = set_aside
+
+            for name in (*SETTINGS_FILES, *SETTINGS_FOLDERS):
+                archived, current = content / name, course_dir / name
+                if not archived.exists():
+                    continue
+                if _tree_digest(archived) != _tree_digest(current):
+                    if current.exists():
+                        move_aside(current)
+                    shutil.move(str(archived), current)
+                result.restored.append(DESCRIPTIONS[name])
+            if given_config is None and (content / SETTINGS_FILES[0]).exists():
+                config = load_config(course_dir)  # the archived course.toml may name another course id
+                db_url = course_settings(config).db_url
+            for path in present:
+                move_aside(path)
+            if server_rows:
+                # A server gradebook is overwritten in place: keep its rows beside the rest.
+                aside = set_aside / GRADEBOOK_ROWS
+                aside.parent.mkdir(parents=True, exist_ok=True)
+                aside.write_text(json.dumps(gradebook_rows(db_url), ensure_ascii=False), encoding="utf-8")
+                result.set_aside = set_aside
             _restore_gradebook(content, manifest, db_url, result)
+            result.restored.insert(0, DESCRIPTIONS["gradebook"])
             for journal in sorted((content / JOURNALS_FOLDER).glob("*.db")):
                 if journal.name != Path(GRADEBOOK_SQLITE).name:
                     _copy_sqlite(journal, course_dir / JOURNALS_FOLDER / journal.name)
             for name in (*COURSE_FOLDERS, *COURSE_FILES):
                 if (content / name).exists():
+                    (course_dir / name).parent.mkdir(parents=True, exist_ok=True)
                     shutil.move(str(content / name), course_dir / name)
+                    result.restored.append(DESCRIPTIONS[name])
             if (content / EXCHANGE_PREFIX).is_dir():
-                exchange = Path(config.Exchange.root) / str(config.CourseDirectory.course_id)
+                exchange = course_settings(config).exchange_root / course_id
                 exchange.parent.mkdir(parents=True, exist_ok=True)
                 shutil.move(str(content / EXCHANGE_PREFIX), exchange)
-    except BusyError:
-        raise BackupError("En synkronisering eller säkerhetskopiering pågår för kursen. "
-                          "Vänta tills den är klar och försök igen.") from None
+                result.restored.append(DESCRIPTIONS["exchange"])
+    except BusyError as busy:
+        raise BackupError(str(busy)) from None
     return result
 
 
 def _restore_gradebook(content: Path, manifest: dict, db_url: str, result: RestoreResult) -> None:
-    target_file = _sqlite_path(db_url)
+    target_file = sqlite_file(db_url)
     if manifest["gradebook"] == "sqlite":
         source = content / GRADEBOOK_SQLITE
         if not source.exists():

@@ -12,13 +12,11 @@ folder on the hub, backups made before today, and the HR list a later roster imp
 
 from __future__ import annotations
 
-import csv
 import glob
 import io
 import os
 import shutil
 import sqlite3
-import tempfile
 import zipfile
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -28,8 +26,10 @@ from pathlib import Path
 
 from traitlets.config import Config
 
+from ensak.course.lock import course_lock
 from ensak.course.plan import load_course
-from ensak.nbgrader.api import load_config
+from ensak.course.roster import read_stored, remove_learner
+from ensak.nbgrader.api import course_settings, load_config, nbgrader_gradebook
 
 COURSE_FOLDERS = ("submitted", "autograded", "feedback")
 SECRET_FILE = "submission_secret.txt"
@@ -64,47 +64,22 @@ class Person:
         return [text for text in (self.id, self.first_name, self.last_name, self.email) if text]
 
 
-# --- roster --------------------------------------------------------------------------------------
-
-
-def _roster_rows(course_dir: Path) -> tuple[list[str], list[dict[str, str]]]:
-    path = course_dir / "roster.csv"
-    if not path.exists():
-        return [], []
-    reader = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
-    return list(reader.fieldnames or []), list(reader)
+# --- roster ---------------------------------------------------------------------------------------
 
 
 def find_person(course_dir: Path, config: Config, learner: str) -> Person:
     """The learner as roster.csv and the gradebook know them (names and e-mail for the search)."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    _, rows = _roster_rows(course_dir)
-    for row in rows:
-        if row.get("id") == learner:
-            return Person(learner, row.get("first_name", ""), row.get("last_name", ""), row.get("email", ""))
-    with Gradebook(str(config.CourseDirectory.db_url), str(config.CourseDirectory.course_id)) as gb:
+    for row in read_stored(course_dir).to_dict("records"):
+        if row["id"] == learner:
+            return Person(learner, row["first_name"], row["last_name"], row["email"])
+    with nbgrader_gradebook(config) as gb:
         try:
             student = gb.find_student(learner)
         except MissingEntry:
             return Person(learner)
         return Person(learner, student.first_name or "", student.last_name or "", student.email or "")
-
-
-def _remove_from_roster(course_dir: Path, learner: str) -> bool:
-    """Drop the learner's row for good (not marked as left, as a roster import would do)."""
-    fields, rows = _roster_rows(course_dir)
-    kept = [row for row in rows if row.get("id") != learner]
-    if len(kept) == len(rows):
-        return False
-    path = course_dir / "roster.csv"
-    fd, tmp = tempfile.mkstemp(prefix=".roster-", suffix=".tmp", dir=course_dir)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(kept)
-    os.replace(tmp, path)
-    return True
 
 
 # --- gradebook -----------------------------------------------------------------------------------
@@ -124,11 +99,11 @@ def _vacuum(db_url: str) -> None:
 
 
 def _remove_from_gradebook(config: Config, learner: str) -> list[str]:
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    db_url, course_id = str(config.CourseDirectory.db_url), str(config.CourseDirectory.course_id)
+    course_id = course_settings(config).course_id
     removed = []
-    with Gradebook(db_url, course_id) as gb:
+    with nbgrader_gradebook(config) as gb:
         try:
             student = gb.find_student(learner)
         except MissingEntry:
@@ -264,29 +239,52 @@ def _mentions(path: Path, person: Person) -> bool:
 
 
 def forget_learner(course_dir: Path | str, learner: str, *, config: Config | None = None,
-                   reports: Path | str | None = None) -> ForgetReport:
+                   reports: Path | str | None = None, wait_s: float = 0, on_wait=None) -> ForgetReport:
     """Erase `learner` from the course; return what was removed and what is left to the coordinator.
 
     `reports` is the folder of written reports (default: reports/ in the course); files there that
-    name the learner are removed.
+    name the learner are removed. Holds the course lock throughout (waiting up to `wait_s` seconds for
+    a sync in progress), so that no sync grades the learner back into the gradebook meanwhile.
     """
-    from ensak.outreach.messages import OUTBOX_FOLDER, SENT_LOG_FILE
-    from ensak.sync.journal import state_path
-
     course_dir = Path(course_dir).resolve()
     if not learner or "/" in learner or learner in (".", "..") or "*" in learner:
         raise ForgetError(f"{learner!r} är inte ett deltagar-id. Ange id:t som det står i roster.csv.")
     course = load_course(course_dir)
     config = config if config is not None else load_config(course_dir)
+    with course_lock(course_dir, "forget", wait_s=wait_s, on_wait=on_wait):
+        report = _erase(course_dir, course, config, learner, reports)
+
+    from ensak.nbgrader.ngshare_client import uses_ngshare
+
+    if uses_ngshare(config):
+        report.manual.append(
+            f"Kursen använder ngshare: inlämningar och återkoppling från {learner} finns också i ngshares databas, "
+            "och ngshare kan inte ta bort en enskild deltagares inlämningar. Be den som sköter hubben ta bort dem "
+            "direkt i ngshares databas.")
+    report.manual += [
+        f"Kontot {learner} och dess hemmapp på kursens server tas bort med userdel -r {learner} (som root).",
+        "Säkerhetskopior gjorda före i dag innehåller fortfarande deltagaren: ta bort dem eller låt dem gå ut "
+        "enligt er gallringsrutin.",
+        "Finns personen kvar i personallistan från HR läggs hen till igen vid nästa import: ta bort raden där först.",
+        "Har kursbloggen exporterats för publicering (ensak blog --export): exportera igen till samma mapp. "
+        "Kollegor som hämtat bloggen tidigare har kvar sin gamla kopia tills de hämtar den igen.",
+    ]
+    return report
+
+
+def _erase(course_dir: Path, course, config: Config, learner: str, reports: Path | str | None) -> ForgetReport:
+    from ensak.outreach.messages import OUTBOX_FOLDER, SENT_LOG_FILE
+    from ensak.sync.journal import state_path
+
     person = find_person(course_dir, config, learner)
     report = ForgetReport(learner)
-
-    exchange_course = Path(config.Exchange.root) / str(config.CourseDirectory.course_id)
-    cache_course = Path(config.Exchange.cache) / str(config.CourseDirectory.course_id) \
-        if config.Exchange.cache else None
+    settings = course_settings(config)
+    exchange_course = settings.exchange_root / settings.course_id
+    # The cache of whoever runs this (on a hub each learner's is in their own home, listed as manual work).
+    cache_course = settings.cache / settings.course_id
     own_folders = [course_dir / name / learner for name in COURSE_FOLDERS]
     inbound = _learner_entries(exchange_course / "inbound", learner)
-    cached = _learner_entries(cache_course, learner) if cache_course and cache_course.is_dir() else []
+    cached = _learner_entries(cache_course, learner) if cache_course.is_dir() else []
     # Released feedback is found through the secrets of the learner's submissions: find it first.
     feedback = _feedback_files(exchange_course, _secrets([p for p in own_folders + inbound + cached if p.is_dir()]),
                                course.task_ids)
@@ -315,12 +313,12 @@ def forget_learner(course_dir: Path | str, learner: str, *, config: Config | Non
         if _remove_rows(outbox / SENT_LOG_FILE, learner):
             report.removed.append("rader i loggen över skickade meddelanden")
 
-    if _remove_from_roster(course_dir, learner):
+    if remove_learner(course_dir, learner):
         report.removed.append("raden i roster.csv")
 
     report.removed += _forget_in_blog(course_dir, person, config, course.task_ids)
     # Last: the blog's new edition replaced cells in the gradebook too.
-    _vacuum(str(config.CourseDirectory.db_url))
+    _vacuum(settings.db_url)
 
     reports = Path(reports) if reports is not None else course_dir / "reports"
     if reports.is_dir():
@@ -330,20 +328,4 @@ def forget_learner(course_dir: Path | str, learner: str, *, config: Config | Non
         if any(p.is_file() for p in reports.rglob("*")):
             report.manual.append(f"Rapporterna som finns kvar i {reports} bygger på data från före borttagningen. "
                                  "Skriv nya med ensak report och ta bort de gamla.")
-
-    from ensak.nbgrader.ngshare_client import uses_ngshare
-
-    if uses_ngshare(config):
-        report.manual.append(
-            f"Kursen använder ngshare: inlämningar och återkoppling från {learner} finns också i ngshares databas, "
-            "och ngshare kan inte ta bort en enskild deltagares inlämningar. Be den som sköter hubben ta bort dem "
-            "direkt i ngshares databas.")
-    report.manual += [
-        f"Kontot {learner} och dess hemmapp på kursens server tas bort med userdel -r {learner} (som root).",
-        "Säkerhetskopior gjorda före i dag innehåller fortfarande deltagaren: ta bort dem eller låt dem gå ut "
-        "enligt er gallringsrutin.",
-        "Finns personen kvar i personallistan från HR läggs hen till igen vid nästa import: ta bort raden där först.",
-        "Har kursbloggen exporterats för publicering (ensak blog --export): exportera igen till samma mapp. "
-        "Kollegor som hämtat bloggen tidigare har kvar sin gamla kopia tills de hämtar den igen.",
-    ]
     return report

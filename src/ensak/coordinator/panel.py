@@ -131,7 +131,11 @@ class CoordinatorPanel(w.VBox):
         self.send_button.description = "Skicka"
 
     def _build(self) -> list:
-        from ensak.outreach.messages import build_messages, learners_not_finished, nudges_from_progress
+        from ensak.outreach.messages import (
+            build_messages,
+            learners_not_finished,
+            nudges_from_progress,
+        )
 
         kind, day = self.kind.value, self.day
         nudges = nudges_from_progress(self.course_dir, day) if kind == "nudge" else None
@@ -140,7 +144,12 @@ class CoordinatorPanel(w.VBox):
                               nudges=nudges, recipients=recipients, today=day)
 
     def preview(self) -> None:
-        from ensak.outreach.messages import MessageError, already_sent, check_task_released, format_preview
+        from ensak.outreach.messages import (
+            MessageError,
+            already_sent,
+            check_task_released,
+            format_preview,
+        )
 
         self._selection_changed()
         try:
@@ -165,7 +174,12 @@ class CoordinatorPanel(w.VBox):
             self.send_button.description = f"Skicka till {len(todo)}"
 
     def send(self) -> None:
-        from ensak.outreach.messages import MessageError, SmtpSettings, deliver, format_delivery
+        from ensak.outreach.messages import (
+            MessageError,
+            SmtpSettings,
+            deliver,
+            format_delivery,
+        )
 
         if not self._previewed:
             return

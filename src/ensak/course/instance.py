@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from ensak.course.plan import COURSE_FILE
 from ensak.learner.answers import ANSWERS_FILE
 from ensak.outreach.blog import BLOG_ID
-from ensak.course.plan import COURSE_FILE
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 COURSE_FILES = (COURSE_FILE, "nbgrader_config.py")

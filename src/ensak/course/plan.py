@@ -8,7 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 COURSE_FILE = "course.toml"
-DEFAULT_PACE_DAYS = 14
+DEFAULT_PACE_DAYS = 21
+# Named paces a coordinator can choose with `pace = "..."` instead of counting days. The seed course
+# planned a task every two to three weeks; in practice its staff took about a month per task.
+PACE_PRESETS = {"tre-veckor": 21, "manad": 28}
+# What a task takes when course.toml does not say: reading, the real action and the reflection.
+DEFAULT_TASK_MINUTES = 60
 DEFAULT_TASKS_BEHIND = 2
 DEFAULT_DAYS_INACTIVE = 21
 
@@ -24,6 +29,7 @@ class Task:
     title: str
     number: int
     release: dt.date
+    minutes: int = DEFAULT_TASK_MINUTES
 
     @property
     def notebook(self) -> str:
@@ -90,7 +96,17 @@ def parse_course(data: dict, root: Path = Path(".")) -> Course:
     if not course_id or any(ch in course_id for ch in "/+* "):
         raise CoursePlanError(f"[course] id {course_id!r} får inte vara tomt eller innehålla '/', '+', '*' eller mellanslag.")
     start = _as_date(meta["start"], "[course] start")
-    pace = meta.get("pace_days", DEFAULT_PACE_DAYS)
+    if "pace" in meta and "pace_days" in meta:
+        raise CoursePlanError("[course] har både pace och pace_days. Välj en av dem: pace = \"manad\" eller "
+                              "pace_days = 21.")
+    if "pace" in meta:
+        if meta["pace"] not in PACE_PRESETS:
+            names = " eller ".join(f'"{name}"' for name in PACE_PRESETS)
+            raise CoursePlanError(f"[course] pace = {meta['pace']!r} känns inte igen. Skriv pace = {names}, "
+                                  "eller ange antalet dagar med pace_days = 21.")
+        pace = PACE_PRESETS[meta["pace"]]
+    else:
+        pace = meta.get("pace_days", DEFAULT_PACE_DAYS)
     if not isinstance(pace, int) or isinstance(pace, bool) or pace < 1:
         raise CoursePlanError(f"[course] pace_days ska vara ett helt antal dagar, minst 1; nu står det {pace!r}.")
 
@@ -121,7 +137,11 @@ def parse_course(data: dict, root: Path = Path(".")) -> Course:
                 f"{where}: release {release} kommer före den förra uppgiftens {previous}; "
                 "uppgifterna släpps i tur och ordning."
             )
-        tasks.append(Task(id=task_id, title=str(raw["title"]), number=number, release=release))
+        minutes = raw.get("minutes", DEFAULT_TASK_MINUTES)
+        if not isinstance(minutes, int) or isinstance(minutes, bool) or not 5 <= minutes <= 480:
+            raise CoursePlanError(f"{where}: minutes ska vara hur många minuter uppgiften tar, ett heltal mellan 5 "
+                                  f"och 480, till exempel minutes = 60; nu står det {minutes!r}.")
+        tasks.append(Task(id=task_id, title=str(raw["title"]), number=number, release=release, minutes=minutes))
         previous = release
 
     closes = _as_date(meta["closes"], "[course] closes") if "closes" in meta else previous + dt.timedelta(days=pace)

@@ -7,10 +7,12 @@ that the exchange does not hold yet, and does nothing else, however often it run
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from icalendar import Calendar, Event
+
+from ensak.atomic_files import write_atomically
 from ensak.course.lock import course_lock
 from ensak.course.plan import Course, Task, load_course
 from ensak.nbgrader.release import ReleaseResult, release_folder_problem, release_tasks
@@ -63,10 +65,11 @@ def format_plan(course: Course, rows: list[PlannedTask], today: dt.date) -> str:
     lines = [f"{course.title}: start {course.start}, en ny uppgift var {course.pace_days}:e dag, "
              f"kursen stänger {course.closes}. I dag: {today}.", ""]
     width = max(len(r.task.id) + len(r.task.title) for r in rows) + 3
-    lines.append(f"{'Nr':>3}  {'Uppgift':<{width}}{'Släpps':<12}Status")
+    lines.append(f"{'Nr':>3}  {'Uppgift':<{width}}{'Släpps':<12}{'Tid':<9}Status")
     for row in rows:
         name = f"{row.task.id}  {row.task.title}"
-        lines.append(f"{row.task.number:>3}  {name:<{width}}{row.task.release.isoformat():<12}{row.status}")
+        lines.append(f"{row.task.number:>3}  {name:<{width}}{row.task.release.isoformat():<12}"
+                     f"{str(row.task.minutes) + ' min':<9}{row.status}")
     problems = [r.problem for r in rows if r.problem]
     extra = unknown_release_folders(course)
     if problems or extra:
@@ -77,18 +80,21 @@ def format_plan(course: Course, rows: list[PlannedTask], today: dt.date) -> str:
     return "\n".join(lines)
 
 
-def release_now(root: Path | str, task_ids: list[str], *, config=None) -> ReleaseResult:
+def release_now(root: Path | str, task_ids: list[str], *, config=None, wait_s: float = 0,
+                on_wait=None) -> ReleaseResult:
     """Release the named tasks now, whatever their date (the coordinator asked for them by name)."""
-    with course_lock(root, "release"):
+    with course_lock(root, "release", wait_s=wait_s, on_wait=on_wait):
         return release_tasks(root, task_ids, config=config)
 
 
-def release_due(root: Path | str, today: dt.date | None = None, *, config=None) -> ReleaseResult:
-    """Release every task whose date has come and that is not released yet. Safe to run daily from cron."""
+def release_due(root: Path | str, today: dt.date | None = None, *, config=None, wait_s: float = 0,
+                on_wait=None) -> ReleaseResult:
+    """Release every task whose date has come and that is not released yet. Safe to run daily from cron
+    (from there it should wait for a sync in progress: `wait_s`)."""
     today = today or dt.date.today()
     root = Path(root).resolve()
     course = load_course(root)
-    with course_lock(root, "release"):
+    with course_lock(root, "release", wait_s=wait_s, on_wait=on_wait):
         due = [t.id for t in course.due_tasks(today)]
         result = release_tasks(root, due, config=config)
     result.not_yet = [t.id for t in course.tasks if t.release > today]
@@ -111,8 +117,6 @@ def format_release(result: ReleaseResult) -> str:
 
 def calendar(course: Course):
     """An iCalendar (icalendar.Calendar) with a whole-day event for each release and one for the closing day."""
-    from icalendar import Calendar, Event
-
     cal = Calendar()
     cal.add("prodid", "-//ensak//En sak i taget//SV")
     cal.add("version", "2.0")
@@ -142,9 +146,4 @@ def calendar(course: Course):
 
 def write_ics(course: Course, path: Path | str) -> Path:
     """Write the release dates and the closing date as an .ics file that calendars can import."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(calendar(course).to_ical())
-    os.replace(tmp, path)
-    return path
+    return write_atomically(path, calendar(course).to_ical())

@@ -23,21 +23,10 @@ NO_LOGIN_SHELL = "/usr/sbin/nologin"
 # Linux user names that useradd accepts everywhere; roster ids are made to fit this.
 USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
-# JupyterLab opens this layout the first time a learner logs in: the Assignments panel in front,
-# so the first thing they see is the list of tasks with a Fetch button.
-ASSIGNMENTS_TAB = "nbgrader-assignment-list:nbgrader-assignment-list"
-FIRST_LAYOUT = {
-    "data": {
-        "layout-restorer:data": {
-            "main": {"dock": {"type": "tab-area", "currentIndex": 0, "widgets": [ASSIGNMENTS_TAB]},
-                     "current": ASSIGNMENTS_TAB},
-            "left": {"collapsed": False, "current": "filebrowser", "widgets": ["filebrowser"]},
-            "right": {"collapsed": True, "widgets": []},
-        },
-        ASSIGNMENTS_TAB: {"data": {}},
-    },
-    "metadata": {"id": "default"},
-}
+# The learners' interface language. learner/labconfig's override makes it JupyterLab's default, which
+# the browser follows; the server translates menus and settings by the user's own setting only
+# (jupyterlab_server's get_current_locale ignores overridden defaults), so each account starts with it.
+TRANSLATION_PLUGIN = "@jupyterlab/translation-extension:plugin"
 
 
 class AccountError(RuntimeError):
@@ -87,11 +76,16 @@ def _run(command: list[str]) -> None:
         raise AccountError(f"{' '.join(command)} misslyckades: {done.stderr.strip() or done.stdout.strip()}")
 
 
-def workspace_file(home: Path) -> Path:
-    """Where JupyterLab (run as the learner, HOME=home) keeps its default workspace."""
-    from jupyterlab_server.workspaces_handler import WORKSPACE_EXTENSION, slugify
+def user_settings_file(home: Path, plugin_id: str) -> Path:
+    """Where JupyterLab (run as the learner, HOME=home) keeps the learner's own settings of a plugin."""
+    package, plugin = plugin_id.split(":")
+    return home / ".jupyter" / "lab" / "user-settings" / package / f"{plugin}.jupyterlab-settings"
 
-    return home / ".jupyter" / "lab" / "workspaces" / (slugify("default") + WORKSPACE_EXTENSION)
+
+def learner_locale() -> str:
+    """The locale the learners' JupyterLab overrides default to (src/ensak/hub/learner/labconfig)."""
+    overrides = Path(__file__).parent / "learner" / "labconfig" / "default_setting_overrides.json"
+    return json.loads(overrides.read_text(encoding="utf-8"))[TRANSLATION_PLUGIN]["locale"]
 
 
 def _write_owned(path: Path, text: str, uid: int, gid: int) -> None:
@@ -132,11 +126,12 @@ def ensure_learner_accounts(learner_ids: list[str], home_root: Path | str = DEFA
             created.append(learner_id)
         account = pwd.getpwnam(learner_id)
         home = Path(account.pw_dir)
-        # Learners must not read each other's answers: only the owner may enter a home.
+        # Learners must not read each other's answers: only the owner may enter a home. (Their
+        # JupyterLab opens on the task panel by itself: ensak-lab, lab/ensak-lab.)
         home.chmod(0o700)
-        layout = workspace_file(home)
-        if not layout.exists():
-            _write_owned(layout, json.dumps(FIRST_LAYOUT, indent=1), account.pw_uid, account.pw_gid)
+        language = user_settings_file(home, TRANSLATION_PLUGIN)
+        if not language.exists():
+            _write_owned(language, json.dumps({"locale": learner_locale()}), account.pw_uid, account.pw_gid)
     return created
 
 

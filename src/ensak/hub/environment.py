@@ -4,6 +4,7 @@ The hub runs as root, but each learner's server runs as the learner, so every fo
 the interpreter, the installed packages and ensak itself must let others in. A repository cloned
 under /root (mode 700) fails that; then a separate environment is built from uv.lock in a shared
 place instead, with ensak installed as a package rather than pointing back into the clone.
+Either way the environment must hold the learners' JupyterLab extension (ensak.hub.lab_extension).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import ensak
 from ensak.course.instance import repo_root
+from ensak.hub import lab_extension
 
 DEFAULT_SHARED_ENV = Path("/opt/ensak/learner-venv")
 SINGLE_USER_COMMAND = "jupyterhub-singleuser"
@@ -87,6 +89,12 @@ def build_shared_environment(target: Path | str = DEFAULT_SHARED_ENV, python: st
                           cwd=repo_root(), env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise LearnerEnvironmentError(f"Miljön för deltagarna kunde inte byggas i {target}:\n{done.stderr.strip()}")
+    if lab_extension.problem(target) is not None:
+        # uv installs Python packages only; the task panel is copied in from this clone's build.
+        try:
+            lab_extension.install(target)
+        except lab_extension.LabExtensionError as error:
+            raise LearnerEnvironmentError(str(error)) from error
     return target
 
 
@@ -95,16 +103,21 @@ def learner_environment(target: Path | str | None = None) -> Path:
 
     Without `target`: this environment if learner accounts can reach it, else one built at
     DEFAULT_SHARED_ENV. With `target`: an environment built (or brought up to date) there.
-    Raises LearnerEnvironmentError if the result still is not reachable, naming the folder that blocks.
+    Raises LearnerEnvironmentError if the result still is not reachable, naming the folder that blocks,
+    or lacks the learners' JupyterLab extension (without it they could neither fetch nor submit).
     """
     here = Path(sys.prefix)
     if target is None and environment_problem(here) is None:
-        return here
-    built = build_shared_environment(target if target is not None else DEFAULT_SHARED_ENV)
-    problem = environment_problem(built)
-    if problem is not None:
-        raise LearnerEnvironmentError(
-            f"Deltagarkontona kan inte nå Python-miljön: {problem} är stängd för andra än ägaren. "
-            "Ange en plats som andra får läsa med --learner-env, till exempel /opt/ensak/learner-venv."
-        )
-    return built
+        env = here
+    else:
+        env = build_shared_environment(target if target is not None else DEFAULT_SHARED_ENV)
+        problem = environment_problem(env)
+        if problem is not None:
+            raise LearnerEnvironmentError(
+                f"Deltagarkontona kan inte nå Python-miljön: {problem} är stängd för andra än ägaren. "
+                "Ange en plats som andra får läsa med --learner-env, till exempel /opt/ensak/learner-venv."
+            )
+    missing_extension = lab_extension.problem(env)
+    if missing_extension is not None:
+        raise LearnerEnvironmentError(missing_extension)
+    return env

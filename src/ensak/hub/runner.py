@@ -27,12 +27,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable
 
-from ensak.hub.accounts import (DEFAULT_HOME_ROOT, AccountError, ensure_learner_accounts, learner_uids,
-                                remove_learner_accounts)
-from ensak.hub.auth import NotLoopbackError, require_loopback
-from ensak.hub.environment import LearnerEnvironmentError, blocked_for_others, learner_environment
-from ensak.nbgrader.ngshare_service import COORDINATOR_SERVICE, HEALTH_PATH, NgshareHub, hub_services, prepare_ngshare
 from ensak.course.instance import repo_root
+from ensak.hub.accounts import (
+    DEFAULT_HOME_ROOT,
+    AccountError,
+    ensure_learner_accounts,
+    learner_uids,
+    remove_learner_accounts,
+)
+from ensak.hub.auth import NotLoopbackError, require_loopback
+from ensak.hub.environment import (
+    LearnerEnvironmentError,
+    blocked_for_others,
+    learner_environment,
+)
+from ensak.nbgrader.ngshare_service import (
+    COORDINATOR_SERVICE,
+    HEALTH_PATH,
+    NgshareHub,
+    hub_services,
+    prepare_ngshare,
+)
 from ensak.processes import process_is_alive
 
 PROXY_COMMAND = "configurable-http-proxy"
@@ -153,11 +168,14 @@ def prepare_hub(settings: HubSettings, today: dt.date | None = None) -> Prepared
 
     The refusals (not loopback, not root, no proxy, empty roster) come before anything is changed.
     """
+    from ensak.course.roster import load_roster
     from ensak.hub.accounts import check_usernames, require_root
     from ensak.nbgrader.api import load_config
-    from ensak.course.roster import load_roster
-
-    from ensak.nbgrader.ngshare_client import Connection, forget_connection, write_connection
+    from ensak.nbgrader.ngshare_client import (
+        Connection,
+        forget_connection,
+        write_connection,
+    )
 
     course_dir = Path(settings.course_dir).resolve()
     require_loopback(settings.ip, "hubben")

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from ensak.atomic_files import write_atomically
 
 ANSWERS_FILE = "svar.json"
 ANSWER_KEY_FILE = "facit.json"
@@ -75,21 +76,6 @@ def read_answers_file(path: Path) -> dict[str, Any]:
             "Dina svar från och med nu sparas i en ny fil; den gamla sparas undan så att inget försvinner."
         )
     return dict(data["answers"])
-
-
-def _write_atomically(path: Path, payload: dict[str, Any]) -> None:
-    # Write to a temporary file and rename it into place, so a crash or a full disk
-    # never leaves half an answers file behind.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".svar-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, ensure_ascii=False, indent=1, sort_keys=True)
-            handle.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def set_aside_damaged_file(path: Path) -> Path:
@@ -155,7 +141,8 @@ class AnswerStore:
         if current_learner():
             current[key][SAVED_BY] = current_learner()
         self._answers = current
-        _write_atomically(self.path, {"format": FORMAT_VERSION, "answers": current})
+        write_atomically(self.path, json.dumps({"format": FORMAT_VERSION, "answers": current},
+                                                 ensure_ascii=False, indent=1, sort_keys=True) + "\n")
 
 
 def load_answers(folder: Path | str) -> dict[str, Any]:

@@ -15,7 +15,8 @@ import ipywidgets as w
 
 from ensak.learner.answers import AnswerStore
 from ensak.learner.base import AnswerWidget, escape
-from ensak.learner.feedback import Finding, plural, render_findings
+from ensak.learner.feedback import Finding, render_findings
+from ensak.swedish import count_noun
 
 INVITATIONS = ("tipsa oss", "tipsa gärna", "berätta", "vad tycker", "vad läser", "vilken", "vilka", "vem av",
                "dela med dig", "kommentera", "skriv i kommentar", "svara", "rösta", "gissa", "hjälp oss",
@@ -62,7 +63,7 @@ def review_post(text: str) -> PostReview:
     questions = len(re.findall(r"\?", text))
     if questions:
         dialogue += 2
-        findings.append(Finding("bra", f"Inlägget ställer {plural(questions, 'fråga', 'frågor')} – en fråga är den "
+        findings.append(Finding("bra", f"Inlägget ställer {count_noun(questions, 'fråga', 'frågor')} – en fråga är den "
                                        "enklaste inbjudan till ett svar."))
     invitations = _found(lower, INVITATIONS)
     if invitations:
@@ -86,7 +87,7 @@ def review_post(text: str) -> PostReview:
     exclamations = text.count("!")
     if exclamations >= 2:
         broadcast += 2 if exclamations >= 4 else 1
-        findings.append(Finding("tips", f"{plural(exclamations, 'utropstecken', 'utropstecken')} gör att det "
+        findings.append(Finding("tips", f"{count_noun(exclamations, 'utropstecken', 'utropstecken')} gör att det "
                                         "låter som att biblioteket ropar. Ett räcker."))
     shouting = [w_ for w_ in WORD.findall(text) if len(w_) >= 4 and w_.isupper()]
     if shouting:

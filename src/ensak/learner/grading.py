@@ -14,6 +14,7 @@ from typing import Any
 
 from ensak.learner.answers import AnswersFileError, load_answers
 from ensak.learner.base import REGISTRY
+from ensak.learner.evidence import evidence_from_answer, evidence_problem
 
 
 class NotAnsweredError(AssertionError):
@@ -59,7 +60,7 @@ def quiz_points(key: str, points: float, folder: Path | str | None = None) -> fl
     """
     quiz = REGISTRY.get(key)
     if quiz is None or not hasattr(quiz, "is_correct"):
-        raise NotAnsweredError(f"Självtestet {key!r} har inte körts. Välj Run → Run All Cells och försök igen.")
+        raise NotAnsweredError(f"Självtestet {key!r} har inte körts. Välj Kör → Kör alla celler och försök igen.")
     saved = (_answers(folder) or {}).get(key)
     if not isinstance(saved, dict) or not saved.get("selected"):
         return 0.0
@@ -75,3 +76,21 @@ def checklist_points(key: str, points: float, minimum: int = 1, folder: Path | s
         return float(points)
     return float(points) * min(done, minimum) / minimum
 
+
+
+def evidence_given(key: str, folder: Path | str | None = None) -> None:
+    """Pass if the task's real action has its evidence (a link, or a description where nothing can be
+    linked), and print it, so the coordinator reads the evidence in formgrader; else say what is missing."""
+    state = evidence_from_answer((_answers(folder) or {}).get(key))
+    problem = evidence_problem(state)
+    if problem:
+        _not_answered(f"Uppgiftens kärna saknar bevis. {problem}")
+        return
+    lines = ["✓ Bevis på uppgiftens kärna:"]
+    if state.link:
+        lines.append(f"Länk: {state.link}")
+    if state.alternative:
+        lines.append(f"Variant: {state.alternative}")
+    if state.description:
+        lines.append(f"Beskrivning: {state.description}")
+    print("\n".join(lines))

@@ -11,7 +11,7 @@ from ensak.learner.base import AnswerWidget, escape
 
 ADAPTATIONS = ("ja", "dela-lika", "nej")
 SHARE = "kopiera och sprida verket, i vilket format och vilken kanal som helst"
-ADAPT = "bearbeta verket: beskära, remixa, översätta och bygga vidare på det"
+ADAPT = "bearbeta verket: remixa, översätta och bygga vidare på det"
 CREDIT = "ange vem som skapade verket, länka till licensen och tala om ifall de har ändrat något"
 
 
@@ -50,7 +50,8 @@ LICENCES: dict[str, Licence] = {licence.code: licence for licence in (
     _cc("by-nd", "Erkännande-IngaBearbetningar", may=(SHARE, "använda verket även kommersiellt"),
         must=(CREDIT, "inte sprida ändrade versioner – verket får bara delas som det är"),
         advice="Passar när verket måste vara exakt som det är, till exempel ett uttalande eller en rapport. "
-               "Tänk på att redan en beskärning räknas som en bearbetning."),
+               "En ändring räknas som en bearbetning först när upphovsrätten skulle kräva lov för den: att byta "
+               "format gör det aldrig, och en enkel beskärning sällan – men den som beskär ska tala om det."),
     _cc("by-nc", "Erkännande-IckeKommersiell", may=(SHARE, ADAPT),
         must=(CREDIT, "inte använda verket främst för att tjäna pengar"),
         advice="Gränsen för vad som är kommersiellt är inte alltid tydlig: en lokaltidning, ett förlag eller "

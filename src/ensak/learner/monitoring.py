@@ -16,6 +16,7 @@ from typing import Sequence
 
 import ipywidgets as w
 
+from ensak.html_tables import render_table
 from ensak.learner.answers import AnswerStore
 from ensak.learner.base import AnswerWidget, escape
 
@@ -138,15 +139,11 @@ def opml_document(sources: Sequence[Source], *, title: str = "Min omvärldsbevak
 def sources_table_html(sources: Sequence[Source]) -> str:
     if not sources:
         return "<p>Inga källor ännu. Lägg till den första ovan.</p>"
-    rows = []
-    for number, source in enumerate(sources, start=1):
-        follow = HOW_TO_FOLLOW[source.kind]
-        where = escape(source.feed or source.page or "–")
-        rows.append(f"<tr><td>{number}</td><td>{escape(source.name)}</td><td>{escape(source.folder)}</td>"
-                    f"<td>{escape(follow)}</td><td><code>{where}</code></td></tr>")
-    return ("<table class='ensak-bevakning'><caption>Din bevakningslista</caption><thead><tr>"
-            "<th scope='col'>Nr</th><th scope='col'>Källa</th><th scope='col'>Mapp</th><th scope='col'>Så följer du</th>"
-            f"<th scope='col'>Adress</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    rows = [[str(number), escape(source.name), escape(source.folder), escape(HOW_TO_FOLLOW[source.kind]),
+             f"<code>{escape(source.feed or source.page or '–')}</code>"]
+            for number, source in enumerate(sources, start=1)]
+    return render_table("Din bevakningslista", ["Nr", "Källa", "Mapp", "Så följer du", "Adress"], rows,
+                        css_class="ensak-bevakning")
 
 
 def plan_advice(sources: Sequence[Source], rhythm: str) -> list[str]:

@@ -18,15 +18,21 @@ from typing import Sequence
 import ipywidgets as w
 from icalendar import Alarm, Calendar, Event
 
+from ensak.course.plan import (
+    COURSE_FILE,
+    DEFAULT_PACE_DAYS,
+    DEFAULT_TASK_MINUTES,
+    CoursePlanError,
+    load_course,
+)
+from ensak.html_tables import render_table
 from ensak.learner.answers import AnswerStore
-from ensak.course.plan import COURSE_FILE, DEFAULT_PACE_DAYS, CoursePlanError, load_course
 from ensak.learner.base import AnswerWidget, escape
-from ensak.learner.feedback import render_table
-from ensak.learner.rota import WEEKDAYS, swedish_date
+from ensak.swedish import WEEKDAYS, swedish_date
 
 PLAN_FILE = "min-kurstid.ics"
 TIMES = [f"{h:02d}:{m:02d}" for h in range(7, 18) for m in (0, 30)]
-DURATIONS = (30, 45, 60)
+WORKDAYS = WEEKDAYS[:5]  # course time is work time
 GENERIC_TASKS = 12
 REMINDER_MINUTES = 15
 
@@ -37,6 +43,7 @@ class PlannedRelease:
     number: int
     title: str
     release: dt.date
+    minutes: int = DEFAULT_TASK_MINUTES
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,7 @@ def find_course_root(start: Path | str | None = None, *, installed_from: Path | 
 def course_releases(root: Path | str) -> tuple[str, list[PlannedRelease]]:
     """The course title and every task with its release date, from course.toml in `root`."""
     course = load_course(root)
-    return course.title, [PlannedRelease(t.id, t.number, t.title, t.release) for t in course.tasks]
+    return course.title, [PlannedRelease(t.id, t.number, t.title, t.release, t.minutes) for t in course.tasks]
 
 
 def generic_releases(today: dt.date, count: int = GENERIC_TASKS, pace: int = DEFAULT_PACE_DAYS) -> list[PlannedRelease]:
@@ -79,11 +86,12 @@ def session_day(release: dt.date, weekday: int) -> dt.date:
     return release + dt.timedelta(days=(weekday - release.weekday()) % 7)
 
 
-def plan_sessions(releases: Sequence[PlannedRelease], weekday: int, start_time: dt.time,
-                  minutes: int) -> list[Session]:
+def plan_sessions(releases: Sequence[PlannedRelease], weekday: int, start_time: dt.time) -> list[Session]:
+    """One session per task on the chosen weekday after its release, as long as the task takes."""
     if not 0 <= weekday <= 6:
         raise ValueError(f"weekday must be 0 (Monday) to 6, got {weekday}")
-    return [Session(r, dt.datetime.combine(session_day(r.release, weekday), start_time), minutes) for r in releases]
+    return [Session(r, dt.datetime.combine(session_day(r.release, weekday), start_time), r.minutes)
+            for r in releases]
 
 
 def sessions_calendar(sessions: Sequence[Session], *, course_title: str = "En sak i taget",
@@ -106,8 +114,9 @@ def sessions_calendar(sessions: Sequence[Session], *, course_title: str = "En sa
         event.add("dtend", session.start + dt.timedelta(minutes=session.minutes))
         event.add("summary", f"Kurstid: Uppgift {session.task.number} – {session.task.title}")
         event.add("description", (
-            f"{course_title}: uppgift {session.task.number} släpps {swedish_date(session.task.release, year=True)}. "
-            "Öppna JupyterLab, hämta uppgiften på fliken Assignments och gör den i lugn och ro."))
+            f"{course_title}: uppgift {session.task.number} släpps {swedish_date(session.task.release)}. "
+            f"Den tar ungefär {session.minutes} minuter. Öppna kursens Jupyter, hämta uppgiften i panelen "
+            "Uppgifter och gör den i lugn och ro."))
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", "Kurstid om en kvart")
@@ -120,10 +129,11 @@ def sessions_calendar(sessions: Sequence[Session], *, course_title: str = "En sa
 def sessions_table_html(sessions: Sequence[Session], today: dt.date) -> str:
     rows = []
     for s in sessions:
-        when = f"{WEEKDAYS[s.day.weekday()]} {swedish_date(s.day, year=True)} kl. {s.start:%H:%M}"
+        when = f"{WEEKDAYS[s.day.weekday()]} {swedish_date(s.day)} kl. {s.start:%H:%M}"
         note = " (har redan varit – gör uppgiften när du kan)" if s.day < today else ""
-        rows.append([str(s.task.number), escape(s.task.title), swedish_date(s.task.release, year=True), when + note])
-    return render_table("Min kursplan", ["Uppgift", "Titel", "Släpps", "Min kurstid"], rows)
+        rows.append([str(s.task.number), escape(s.task.title), swedish_date(s.task.release),
+                     f"{s.minutes} minuter", when + note])
+    return render_table("Min kursplan", ["Uppgift", "Titel", "Släpps", "Tid", "Min kurstid"], rows)
 
 
 class CoursePlanner(AnswerWidget):
@@ -147,11 +157,9 @@ class CoursePlanner(AnswerWidget):
             self.course_title, self.releases = "En sak i taget", generic_releases(self.today)
             self.approximate = True
         style = {"description_width": "10em"}
-        self.weekday = w.Dropdown(description="Veckodag", options=[(d, i) for i, d in enumerate(WEEKDAYS)], value=1,
-                                  style=style)
+        self.weekday = w.Dropdown(description="Veckodag", options=[(d, i) for i, d in enumerate(WORKDAYS)],
+                                  value=1, style=style)
         self.time = w.Dropdown(description="Klockan", options=TIMES, value="09:00", style=style)
-        self.minutes = w.Dropdown(description="Hur länge", options=[(f"{m} minuter", m) for m in DURATIONS], value=45,
-                                  style=style)
         self.make_button = w.Button(description="Planera min kurstid", button_style="primary", icon="calendar",
                                     layout=w.Layout(width="auto"))
         self.result = w.HTML()
@@ -160,9 +168,9 @@ class CoursePlanner(AnswerWidget):
                 "i dag. Kursledarens inbjudningar gäller.</p>") if self.approximate else ""
         self.children = [
             w.HTML("<p><strong>Planera din kurstid.</strong> Välj den veckodag och tid som brukar passa dig. "
-                   "Planeraren bokar en stund efter att varje uppgift har släppts och gör en kalenderfil som du kan "
-                   f"lägga in i din kalender.</p>{note}"),
-            self.weekday, self.time, self.minutes, self.make_button, self.result, self.status,
+                   "Planeraren bokar en stund efter att varje uppgift har släppts, lika lång som uppgiften brukar ta, och "
+                   f"gör en kalenderfil som du kan lägga in i din kalender.</p>{note}"),
+            self.weekday, self.time, self.make_button, self.result, self.status,
         ]
         self._restore()
 
@@ -172,7 +180,7 @@ class CoursePlanner(AnswerWidget):
 
     def plan(self) -> list[Session]:
         hour, minute = map(int, self.time.value.split(":"))
-        return plan_sessions(self.releases, self.weekday.value, dt.time(hour, minute), self.minutes.value)
+        return plan_sessions(self.releases, self.weekday.value, dt.time(hour, minute))
 
     def make(self) -> list[Session]:
         """Plan the sessions, write the calendar file, show the table and save the choices."""
@@ -185,7 +193,7 @@ class CoursePlanner(AnswerWidget):
             return []
         self.sessions = sessions
         self.result.value = self._result_html(len(upcoming))
-        self.save({"weekday": self.weekday.value, "time": self.time.value, "minutes": self.minutes.value,
+        self.save({"weekday": self.weekday.value, "time": self.time.value,
                    "file": self.filename, "approximate": self.approximate,
                    "sessions": [{"task": s.task.id, "release": s.task.release.isoformat(),
                                  "start": s.start.isoformat(timespec="minutes")} for s in sessions]})
@@ -193,7 +201,7 @@ class CoursePlanner(AnswerWidget):
 
     def _result_html(self, events: int) -> str:
         done = (f"<p>✓ Klart! {events} kurstider ligger i kalenderfilen <code>{escape(self.filename)}</code> i samma "
-                "mapp som uppgiften. Hitta den i filbläddraren till vänster, högerklicka och välj <em>Download</em>. "
+                "mapp som uppgiften. Hitta den i filbläddraren till vänster, högerklicka och välj <em>Ladda ned</em>. "
                 "Öppna sedan filen – i Outlook räcker det att dubbelklicka – så läggs tiderna in i din kalender. "
                 "Varje kurstid har en påminnelse en kvart innan.</p>")
         return done + sessions_table_html(self.sessions, self.today)
@@ -202,18 +210,16 @@ class CoursePlanner(AnswerWidget):
         saved = self.saved_value
         if not isinstance(saved, dict):
             return
-        if saved.get("weekday") in range(len(WEEKDAYS)):
+        if saved.get("weekday") in range(len(WORKDAYS)):
             self.weekday.value = saved["weekday"]
         if saved.get("time") in TIMES:
             self.time.value = saved["time"]
-        if saved.get("minutes") in DURATIONS:
-            self.minutes.value = saved["minutes"]
         # Re-plan from the current course plan: if the coordinator moved a date, the table shows the new one.
         self.sessions = self.plan()
         self.result.value = sessions_table_html(self.sessions, self.today)
         self.show_status("Dina tidigare val är återställda. Tryck på knappen igen om du vill ha en ny kalenderfil.")
 
     def simulate(self, rng, learner: dict | None = None) -> None:
-        self.weekday.value = rng.randrange(len(WEEKDAYS))
+        self.weekday.value = rng.randrange(len(WORKDAYS))
         self.time.value = rng.choice(["08:30", "10:00", "13:00", "15:00"])
         self.make()

@@ -8,6 +8,7 @@ from typing import Sequence
 
 import ipywidgets as w
 
+from ensak.html_tables import render_table
 from ensak.learner.answers import AnswerStore
 from ensak.learner.base import AnswerWidget, escape
 
@@ -143,8 +144,9 @@ class EpisodePlanner(AnswerWidget):
     def _show(self) -> None:
         segments = self.segments
         total = sum(s.minutes for s in segments)
-        rows = "".join(f"<tr><td>{timestamp(s.start)}</td><td>{escape(s.name)}</td>"
-                       f"<td>{format_minutes(s.minutes)}</td></tr>" for s in segments)
+        table = render_table("Körschema", ["Start", "Del", "Minuter"],
+                             [[timestamp(s.start), escape(s.name), format_minutes(s.minutes)] for s in segments],
+                             css_class="ensak-korschema")
         reminders = []
         if not self.guests_ok.value:
             reminders.append("⚠ Fråga alla som hörs i avsnittet om de godkänner att det publiceras. En röst som "
@@ -157,9 +159,7 @@ class EpisodePlanner(AnswerWidget):
         notes = "".join(f"<p>{escape(r)}</p>" for r in reminders)
         self.result.value = (
             f'<div class="ensak-feedback" role="status"><p><strong>{escape(length_verdict(total, int(self.target_box.value)))}'
-            f"</strong></p><table class='ensak-korschema'><caption>Körschema</caption><thead><tr>"
-            f"<th scope='col'>Start</th><th scope='col'>Del</th><th scope='col'>Minuter</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>{notes}"
+            f"</strong></p>{table}{notes}"
             "<p>Beskrivningen nedan kan du kopiera till poddtjänsten. Tiderna blir kapitel i många poddappar.</p></div>"
         )
         self.description.value = episode_description(self.title_box.value, segments, music_credit=self.music_box.value)

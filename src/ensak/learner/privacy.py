@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import ipywidgets as w
 
+from ensak.html_tables import render_table
 from ensak.learner.answers import AnswerStore
 from ensak.learner.base import AnswerWidget, escape
-from ensak.learner.feedback import Finding, render_findings, render_table
+from ensak.learner.feedback import Finding, render_findings
 
 PLACES: dict[str, str] = {
     "profil": "Min privata Facebookprofil",

@@ -1,4 +1,13 @@
-"""Self-check quizzes: single or multiple choice, instant feedback, an explanation for every option."""
+"""Self-check quizzes: single or multiple choice, with feedback that teaches.
+
+After a wrong answer the learner first reads why the options she chose do not hold, and tries again;
+the explanation of every option is shown once she has answered right or tried twice. Showing all of
+them at once would give the key away and turn the question into a look-up.
+
+What the points mean: a quiz's points say that the learner worked the question through to the right
+answer, however many tries it took. Whether the first try was right is saved too ("first_correct"),
+so the coordinator sees which questions the group found hard and can take them up at a drop-in.
+"""
 
 from __future__ import annotations
 
@@ -96,18 +105,32 @@ class Quiz(AnswerWidget):
         if not chosen:
             self.feedback.value = "<p>⚠ Du har inte valt något svar ännu. Välj först och tryck sedan på knappen.</p>"
             return
-        previous = self.saved_value or {}
-        attempts = int(previous.get("attempts", 0)) + 1 if isinstance(previous, dict) else 1
+        previous = self.saved_value if isinstance(self.saved_value, dict) else {}
+        attempts = int(previous.get("attempts", 0)) + 1
         correct = self.is_correct(chosen)
-        self.save({"selected": chosen, "correct": correct, "attempts": attempts,
+        first_correct = bool(previous.get("first_correct", correct)) if attempts > 1 else correct
+        self.save({"selected": chosen, "correct": correct, "attempts": attempts, "first_correct": first_correct,
                    "chosen_text": [self.options[i].text for i in chosen]})
-        self.feedback.value = self.render_feedback(chosen)
+        self.feedback.value = self.render_feedback(chosen, attempts=attempts)
 
-    def render_feedback(self, chosen: Sequence[int]) -> str:
+    # Tries after which every option is explained even when the answer is still wrong.
+    REVEAL_AFTER_ATTEMPTS = 2
+
+    def render_feedback(self, chosen: Sequence[int], *, attempts: int = 1) -> str:
+        """Why the chosen options hold or not; every option's explanation once right or after two tries."""
         correct = self.is_correct(chosen)
-        verdict = ("✓ Rätt! " if correct else "✗ Inte riktigt. Läs förklaringarna och försök gärna igen. ")
+        reveal = correct or attempts >= self.REVEAL_AFTER_ATTEMPTS
+        if correct:
+            verdict = "✓ Rätt!"
+        elif reveal:
+            verdict = "✗ Inte riktigt. Här är förklaringen till alla svarsalternativ."
+        else:
+            verdict = ("✗ Inte riktigt. Läs varför, tänk om och försök igen. Förklaringen till alla alternativ "
+                       "visas när du har svarat rätt eller försökt två gånger.")
         rows = []
         for i, option in enumerate(self.options):
+            if not reveal and i not in chosen:
+                continue
             mark = "✓ stämmer" if option.correct else "✗ stämmer inte"
             picked = " (ditt val)" if i in chosen else ""
             rows.append(f"<li><strong>{escape(option.text)}</strong>{picked}: {mark}. {escape(option.why)}</li>")
@@ -124,7 +147,8 @@ class Quiz(AnswerWidget):
             self.select(*chosen)
         elif len(chosen) == 1:
             self.select(chosen[0])
-        self.feedback.value = self.render_feedback(chosen)
+        attempts = saved.get("attempts") if isinstance(saved.get("attempts"), int) else 1
+        self.feedback.value = self.render_feedback(chosen, attempts=attempts)
         self.show_status("Ditt tidigare svar är återställt.")
 
     def simulate(self, rng, learner: dict | None = None) -> None:

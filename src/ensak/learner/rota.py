@@ -13,13 +13,14 @@ import ipywidgets as w
 from icalendar import Calendar, Event
 from traitlets import TraitError
 
+from ensak.html_tables import render_table
 from ensak.learner.answers import AnswerStore
 from ensak.learner.base import AnswerWidget, escape
+from ensak.swedish import WEEKDAYS as SWEDISH_WEEKDAYS
+from ensak.swedish import swedish_date
 
 ROTA_FILE = "bloggrota.ics"
-WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag")
-MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-          "november", "december")
+WEEKDAYS = SWEDISH_WEEKDAYS[:5]  # a rota publishes on working days
 MAX_WEEKS = 104
 DEFAULT_WEEKS = 12
 # Names the demo cohort puts in its rotas (first names only, as the task asks of real learners).
@@ -52,11 +53,6 @@ class RotaWeek:
 
     def as_dict(self) -> dict:
         return {"year": self.year, "week": self.week, "monday": self.monday.isoformat(), "person": self.person}
-
-
-def swedish_date(day: dt.date, *, year: bool = False) -> str:
-    text = f"{day.day} {MONTHS[day.month - 1]}"
-    return f"{text} {day.year}" if year else text
 
 
 def parse_people(text: str) -> list[str]:
@@ -159,25 +155,22 @@ def rota_table_html(rota: Sequence[RotaWeek], publish_weekday: int | None = None
     """The rota as an accessible HTML table, with a line on how the weeks are shared."""
     if not rota:
         return ""
-    head = "<tr><th scope='col'>Vecka</th><th scope='col'>Datum</th><th scope='col'>Ansvarig</th>"
+    headers = ["Vecka", "Datum", "Ansvarig"]
     if publish_weekday is not None:
-        head += f"<th scope='col'>Publiceras ({WEEKDAYS[publish_weekday]})</th>"
-    head += "</tr>"
+        headers.append(f"Publiceras ({WEEKDAYS[publish_weekday]})")
     rows = []
     for item in rota:
-        cells = (f"<td>{escape(item.label)}</td>"
-                 f"<td>{swedish_date(item.monday)} – {swedish_date(item.sunday, year=True)}</td>"
-                 f"<td>{escape(item.person)}</td>")
+        cells = [escape(item.label), f"{swedish_date(item.monday, year=False)} – {swedish_date(item.sunday)}",
+                 escape(item.person)]
         if publish_weekday is not None:
-            cells += f"<td>{swedish_date(item.day(publish_weekday), year=True)}</td>"
-        rows.append(f"<tr>{cells}</tr>")
+            cells.append(swedish_date(item.day(publish_weekday)))
+        rows.append(cells)
     counts = Counter(item.person for item in rota)
     fewest, most = min(counts.values()), max(counts.values())
     share = f"{fewest} vecka" if fewest == most == 1 else (
         f"{fewest} veckor var" if fewest == most else f"{fewest}–{most} veckor var")
     summary = f"<p>{len(rota)} bloggveckor för {len(counts)} personer: {share}.</p>"
-    return (f"{summary}<table class='ensak-rota'><caption>Bloggrotan</caption>"
-            f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>")
+    return summary + render_table("Bloggrotan", headers, rows, css_class="ensak-rota")
 
 
 def next_monday(today: dt.date) -> dt.date:

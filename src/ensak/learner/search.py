@@ -12,9 +12,10 @@ from urllib.parse import quote_plus, urlparse
 
 import ipywidgets as w
 
+from ensak.html_tables import render_table
 from ensak.learner.answers import AnswerStore
 from ensak.learner.base import AnswerWidget, escape
-from ensak.learner.feedback import Finding, render_findings, render_table
+from ensak.learner.feedback import Finding, render_findings
 
 FILETYPES: dict[str, str] = {
     "": "alla filtyper",

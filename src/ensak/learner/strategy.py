@@ -12,6 +12,7 @@ from pathlib import Path
 
 import ipywidgets as w
 
+from ensak.html_tables import render_table
 from ensak.learner.answers import AnswerStore
 from ensak.learner.base import AnswerWidget, escape
 
@@ -170,17 +171,16 @@ def strategy_markdown(strategy: Strategy) -> str:
 
 def strategy_html(strategy: Strategy) -> str:
     goals = "".join(f"<li>{escape(GOALS[g])}</li>" for g in strategy.goals)
-    rows = "".join(
-        f"<tr><td>{escape(CHANNELS[c.channel][0])}</td><td>{escape(FREQUENCIES[c.per_week])}</td>"
-        f"<td>{escape(c.owner or '(ingen än)')}</td><td>{round(c.minutes)}</td></tr>" for c in strategy.channels)
+    table = render_table("Kanaler", ["Kanal", "Hur ofta", "Ansvarig", "Minuter i veckan"],
+                         [[escape(CHANNELS[c.channel][0]), escape(FREQUENCIES[c.per_week]),
+                           escape(c.owner or "(ingen än)"), str(round(c.minutes))] for c in strategy.channels],
+                         css_class="ensak-kanaler")
     findings = "".join(f"<li>{escape(f)}</li>" for f in assess(strategy))
     return (
         '<div class="ensak-feedback" role="status"><h3>Er kanalstrategi på en sida</h3>'
         f"<p><strong>Mål:</strong></p><ul>{goals}</ul>"
         f"<p><strong>Vilka ni vill nå:</strong> {escape(strategy.audience or '(inte bestämt än)')}</p>"
-        "<table class='ensak-kanaler'><caption>Kanaler</caption><thead><tr><th scope='col'>Kanal</th>"
-        "<th scope='col'>Hur ofta</th><th scope='col'>Ansvarig</th><th scope='col'>Minuter i veckan</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table>"
+        f"{table}"
         f"<p><strong>Bedömning:</strong></p><ul>{findings}</ul></div>"
     )
 

@@ -13,12 +13,11 @@ from urllib.parse import urlparse
 
 import ipywidgets as w
 
+from ensak.html_tables import render_table
 from ensak.learner.answers import AnswerStore
 from ensak.learner.base import AnswerWidget, escape
-from ensak.learner.feedback import Finding, render_findings, render_table
-from ensak.learner.rota import MONTHS
-from ensak.learner.rota import swedish_date as _day_month
-
+from ensak.learner.feedback import Finding, render_findings
+from ensak.swedish import MONTHS, swedish_date
 
 # field -> (template parameter, Swedish label, what it is for). Order is the order in the template.
 WEB_FIELDS: dict[str, tuple[str, str, str]] = {
@@ -54,11 +53,6 @@ class Reference:
     @property
     def ok(self) -> bool:
         return bool(self.wikitext) and not any(f.level == "problem" for f in self.findings)
-
-
-def swedish_date(day: dt.date) -> str:
-    """The form the templates' documentation uses: '15 januari 2027'."""
-    return _day_month(day, year=True)
 
 
 def parse_date(text: str) -> dt.date:

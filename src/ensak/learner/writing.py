@@ -15,7 +15,8 @@ import mistune
 
 from ensak.learner.answers import AnswerStore
 from ensak.learner.base import AnswerWidget, escape
-from ensak.learner.feedback import Finding, count, decimal, plural, render_findings
+from ensak.learner.feedback import Finding, count, render_findings
+from ensak.swedish import count_noun, decimal
 
 # Thresholds are rules of thumb from plain-language advice, not hard limits; the feedback says so.
 HEADLINE_MAX_CHARS = 65          # search results and feeds often cut a title around here
@@ -119,14 +120,14 @@ def _review_links(body: str) -> tuple[list[Finding], int]:
         findings.append(Finding("tips", "Texten innehåller ”klicka här”. Om det blir en länk: skriv hellre vad "
                                         "länken leder till."))
     if bare:
-        findings.append(Finding("tips", f"Texten har {plural(len(bare), 'naken webbadress', 'nakna webbadresser')}, till exempel {bare[0]}. "
+        findings.append(Finding("tips", f"Texten har {count_noun(len(bare), 'naken webbadress', 'nakna webbadresser')}, till exempel {bare[0]}. "
                                         "Gör hellre en länk med en beskrivande text – adresser är svåra att läsa, "
                                         "särskilt upplästa."))
     empty = [t for t in texts if not t.strip()]
     if empty:
         findings.append(Finding("problem", "En länk saknar länktext och syns därför inte alls för läsaren."))
     if texts and not vague and not empty:
-        findings.append(Finding("bra", f"Texten har {plural(len(texts), 'länk', 'länkar')} med beskrivande länktext."))
+        findings.append(Finding("bra", f"Texten har {count_noun(len(texts), 'länk', 'länkar')} med beskrivande länktext."))
     return findings, len(texts) + len(bare)
 
 
@@ -143,7 +144,7 @@ def _review_images(body: str) -> tuple[list[Finding], int]:
     missing = sum(1 for a in alts if a is None or not a.strip())
     poor = [a for a in alts if a and a.strip() and (a.strip().lower() in VAGUE_ALT_TEXTS or FILE_NAME.search(a.strip()))]
     if missing:
-        findings.append(Finding("problem", f"{plural(missing, 'bild', 'bilder')} saknar alternativtext. Beskriv kort vad bilden "
+        findings.append(Finding("problem", f"{count_noun(missing, 'bild', 'bilder')} saknar alternativtext. Beskriv kort vad bilden "
                                            "visar, till exempel ”Barn som läser i bibliotekets sagohörna”."))
     if poor:
         findings.append(Finding("problem", f"Alternativtexten ”{poor[0]}” säger inte vad bilden visar. Beskriv "
@@ -171,7 +172,7 @@ def review_web_text(headline: str, body: str) -> TextReview:
     average = round(sum(lengths) / len(lengths), 1)
     if long_ones:
         examples = "; ".join(_short(s) for s in long_ones[:3])
-        findings.append(Finding("tips", f"{plural(len(long_ones), 'mening', 'meningar')} har fler än {LONG_SENTENCE_WORDS} ord: "
+        findings.append(Finding("tips", f"{count_noun(len(long_ones), 'mening', 'meningar')} har fler än {LONG_SENTENCE_WORDS} ord: "
                                         f"{examples}. Dela gärna upp dem – en tanke per mening."))
     else:
         findings.append(Finding("bra", f"Meningarna är i snitt {decimal(average)} ord och ingen är längre än "
@@ -183,10 +184,10 @@ def review_web_text(headline: str, body: str) -> TextReview:
         findings.append(Finding("tips", f"Hela texten är ett enda stycke på {len(words)} ord. Dela upp den med "
                                         "tomma rader – på en skärm läser man i korta block."))
     elif long_paragraphs:
-        findings.append(Finding("tips", f"{plural(len(long_paragraphs), 'stycke', 'stycken')} har fler än {LONG_PARAGRAPH_WORDS} ord. "
+        findings.append(Finding("tips", f"{count_noun(len(long_paragraphs), 'stycke', 'stycken')} har fler än {LONG_PARAGRAPH_WORDS} ord. "
                                         "Korta stycken är lättare att skumma på en mobil."))
     else:
-        findings.append(Finding("bra", f"Texten har {plural(len(paragraphs), 'stycke', 'stycken')} av lagom längd."))
+        findings.append(Finding("bra", f"Texten har {count_noun(len(paragraphs), 'stycke', 'stycken')} av lagom längd."))
 
     link_findings, links = _review_links(body)
     image_findings, images = _review_images(body)
@@ -275,7 +276,7 @@ class WebTextChecker(AnswerWidget):
         if problems == 0 and tips == 0:
             heading = "Granskningen: inget att åtgärda."
         else:
-            heading = f"Granskningen: {plural(problems, 'sak', 'saker')} att åtgärda och {tips} tips."
+            heading = f"Granskningen: {count_noun(problems, 'sak', 'saker')} att åtgärda och {tips} tips."
         return render_findings(review.findings, heading=heading)
 
     def simulate(self, rng, learner: dict | None = None) -> None:

@@ -19,10 +19,15 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from nbgrader.exchange.default import ExchangeCollect, ExchangeReleaseAssignment, ExchangeSubmit
+from nbgrader.exchange.default import (
+    ExchangeCollect,
+    ExchangeReleaseAssignment,
+    ExchangeSubmit,
+)
 from nbgrader.utils import ignore_patterns, parse_utc
 
-TIMESTAMP_FILE = "timestamp.txt"
+from ensak.nbgrader.screening import SubmissionFinding, submitted_timestamp
+from ensak.nbgrader.timestamps import TIMESTAMP_FILE
 
 
 @dataclass(frozen=True)
@@ -99,20 +104,18 @@ def newest_collectable(entries: list[InboundEntry]) -> dict[str, InboundEntry]:
 
 
 def screen_inbound(course_dir: Path | str, exchange_root: Path | str, course_id: str, task: str) -> list:
-    """Findings (ensak.nbgrader.screening.Finding) on inbound entries newer than what submitted/ holds: blocking
+    """Findings (ensak.nbgrader.screening.SubmissionFinding) on inbound entries newer than what submitted/ holds: blocking
     for entries not collected, a note for links not followed. Older entries were dealt with by an
     earlier collect and are not repeated."""
-    from ensak.nbgrader.screening import Finding, submitted_timestamp
-
     findings = []
     for entry in inbound_entries(exchange_root, course_id, task):
         current = submitted_timestamp(course_dir, entry.learner, task)
         if entry.timestamp is not None and current is not None and entry.timestamp <= current:
             continue
         if entry.problem:
-            findings.append(Finding(entry.learner, task, entry.problem, blocking=True))
+            findings.append(SubmissionFinding(entry.learner, task, entry.problem, blocking=True))
         elif entry.links:
-            findings.append(Finding(entry.learner, task, "Inlämningen innehöll länkar till något utanför "
+            findings.append(SubmissionFinding(entry.learner, task, "Inlämningen innehöll länkar till något utanför "
                                     f"uppgiftsmappen ({', '.join(entry.links)}). Länkarna följdes inte och är inte "
                                     "med i det insamlade."))
     return findings

@@ -26,6 +26,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import requests
+
+from ensak.atomic_files import write_atomically
+
 URL_VARIABLE = "ENSAK_NGSHARE_URL"
 TOKEN_VARIABLE = "ENSAK_NGSHARE_TOKEN"
 USER_VARIABLE = "ENSAK_NGSHARE_USER"
@@ -73,10 +77,7 @@ def write_connection(course_dir: Path | str, connection: Connection) -> Path:
     """Save the coordinator's connection in the course directory (readable by its owner only)."""
     path = connection_file(course_dir)
     path.parent.mkdir(mode=0o700, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    partial.touch(mode=0o600)
-    partial.write_text(connection.as_json(), encoding="utf-8")
-    os.replace(partial, path)
+    write_atomically(path, connection.as_json(), mode=0o600)
     return path
 
 
@@ -132,8 +133,6 @@ class Client:
         self.token = connection.token or os.environ.get(HUB_TOKEN_VARIABLE)
 
     def request(self, method: str, path: str, *, allow: tuple[int, ...] = (), **kwargs) -> dict:
-        import requests
-
         headers = {"Authorization": f"token {self.token}"} if self.token else {}
         try:
             answer = requests.request(method, self.connection.url + path, headers=headers,
@@ -218,6 +217,8 @@ def coordinator_name(config) -> str | None:
 
 def enrol_roster(course_dir: Path | str, config, course_id: str | None = None) -> tuple[list[str], list[str]]:
     """Create the course in ngshare if needed and enrol exactly the active learners of roster.csv."""
+    # Imported here: the learners' nbgrader commands load this module, and only the coordinator's
+    # enrolment needs the roster (and pandas, a second of start-up for every learner's fetch and submit).
     from ensak.course.roster import load_roster
 
     course_id = course_id or config.CourseDirectory.course_id

@@ -15,13 +15,27 @@ import requests
 if "JUPYTERHUB_USER" not in os.environ and "USER" not in os.environ:
     os.environ["USER"] = pwd.getpwuid(os.geteuid()).pw_name
 
-from ngshare_exchange import (ExchangeCollect, ExchangeFetchAssignment, ExchangeFetchFeedback,  # noqa: E402
-                              ExchangeList, ExchangeReleaseAssignment, ExchangeReleaseFeedback, ExchangeSubmit)
+from ngshare_exchange import (  # noqa: E402
+    ExchangeCollect,
+    ExchangeFetchAssignment,
+    ExchangeFetchFeedback,
+    ExchangeList,
+    ExchangeReleaseAssignment,
+    ExchangeReleaseFeedback,
+    ExchangeSubmit,
+)
 from ngshare_exchange.exchange import Exchange  # noqa: E402
 from traitlets import Float, Unicode  # noqa: E402
 
-from ensak.nbgrader.ngshare_client import (HUB_TOKEN_VARIABLE, HUB_USER_VARIABLE, REQUEST_TIMEOUT_S, URL_VARIABLE,  # noqa: E402
-                           NgshareError, enrol_roster)
+from ensak.nbgrader.exchange import _copy_into_place  # noqa: E402
+from ensak.nbgrader.ngshare_client import (  # noqa: E402
+    HUB_TOKEN_VARIABLE,
+    HUB_USER_VARIABLE,
+    REQUEST_TIMEOUT_S,
+    URL_VARIABLE,
+    NgshareError,
+    enrol_roster,
+)
 
 
 class NgshareExchange(Exchange):
@@ -102,8 +116,6 @@ class NgshareCollect(NgshareExchange, ExchangeCollect):
         return submission
 
     def do_copy(self, src, dest):
-        from ensak.nbgrader.exchange import _copy_into_place
-
         _copy_into_place(lambda files, target: self.decode_dir(files, target), src, Path(dest), "collecting")
 
 

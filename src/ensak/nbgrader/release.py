@@ -4,13 +4,19 @@ exchange, with nbgrader; a new gradebook learns each task as it is released."""
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import chdir
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.api import MissingEntry
 
 from ensak.course.plan import Course, CoursePlanError, Task, load_course
-from ensak.nbgrader.api import NbgraderStepError, in_directory, load_config, make_api, require_success
+from ensak.nbgrader.api import (
+    NbgraderStepError,
+    load_config,
+    make_api,
+    require_success,
+)
 
 
 class UnknownTaskError(ValueError):
@@ -47,7 +53,7 @@ def generate_release(course_dir: Path | str, task_ids: list[str] | None = None, 
             raise FileNotFoundError(f"source/{task_id} does not exist: write the task there before generating it.")
     overrides = {"CourseDirectory": {"db_url": db_url}} if db_url else {}
     config = load_config(course_dir, **overrides)
-    with in_directory(course_dir):
+    with chdir(course_dir):
         api = make_api(course_dir, config)
         for task_id in wanted:
             require_success(api.generate_assignment(task_id, force=True, create=True), f"generate_assignment {task_id}")
@@ -91,7 +97,7 @@ def release_folder_problem(root: Path, task: Task) -> str:
 def released_tasks(root: Path | str) -> set[str]:
     """The tasks the exchange holds for learners to fetch (nbgrader's own record of what is released)."""
     root = Path(root).resolve()
-    with in_directory(root):
+    with chdir(root):
         return set(make_api(root).get_released_assignments())
 
 
@@ -109,7 +115,7 @@ def release_tasks(root: Path | str, task_ids: list[str], *, config=None) -> Rele
     course = load_course(root)
     tasks = [_known_task(course, task_id) for task_id in task_ids]
     result = ReleaseResult()
-    with in_directory(root):
+    with chdir(root):
         api = make_api(root, config)
         released = set(api.get_released_assignments())
         for task in tasks:

@@ -5,8 +5,9 @@
 fail with a traceback, so sync skips it and reports the finding instead; the submission stays in
 submitted/ and is tried again at the next sync. Other findings are notes: the submission is graded
 as usual, but something deserves a look (answers missing or copied, the reflection not written,
-handed in after the course closed). `screen_after_grading` reads the graded notebook for cells that
-were stopped by the time limit or cut for printing too much.
+handed in after the course closed). `screen_after_grading` reads the graded notebook for code a
+learner added (set aside, never run) and cells that were stopped by the time limit or cut for
+printing too much.
 """
 
 from __future__ import annotations
@@ -17,16 +18,22 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ensak.learner.answers import ANSWER_KEY_FILE, ANSWERS_FILE, MAX_ANSWERS_BYTES, SAVED_BY
 from ensak.course.plan import Course, load_course
+from ensak.learner.answers import (
+    ANSWER_KEY_FILE,
+    ANSWERS_FILE,
+    MAX_ANSWERS_BYTES,
+    SAVED_BY,
+)
+from ensak.nbgrader.preprocessors import FOREIGN_CODE_NOTE, SET_ASIDE, BoundedExecute
+from ensak.nbgrader.timestamps import submitted_at
 
 PLACEHOLDER = "SKRIV DITT SVAR HÄR"
 TIMEOUT_ERROR = "CellTimeoutError"
-TIMESTAMP_FILE = "timestamp.txt"
 
 
 @dataclass(frozen=True)
-class Finding:
+class SubmissionFinding:
     learner: str
     task: str
     message: str
@@ -41,14 +48,9 @@ def submitted_folder(course_dir: Path | str, learner: str, task_id: str) -> Path
 
 
 def submitted_timestamp(course_dir: Path | str, learner: str, task_id: str) -> dt.datetime | None:
-    """When the collected submission was handed in (nbgrader's timestamp.txt, UTC), or None."""
-    from nbgrader.utils import parse_utc
-
-    stamp = submitted_folder(course_dir, learner, task_id) / TIMESTAMP_FILE
-    try:
-        return parse_utc(stamp.read_text(encoding="utf-8").strip())
-    except (OSError, ValueError):
-        return None
+    """When the collected submission was handed in (nbgrader's timestamp.txt), in naive UTC as nbgrader keeps it."""
+    stamp = submitted_at(submitted_folder(course_dir, learner, task_id))
+    return stamp.replace(tzinfo=None) if stamp else None
 
 
 @lru_cache(maxsize=64)
@@ -158,24 +160,22 @@ def _late_findings(course: Course, course_dir: Path, learner: str, task_id: str)
             "rättad som vanligt men räknas som sen."]
 
 
-def screen_before_grading(course_dir: Path | str, learner: str, task_id: str) -> list[Finding]:
+def screen_before_grading(course_dir: Path | str, learner: str, task_id: str) -> list[SubmissionFinding]:
     """Findings on submitted/<learner>/<task>/; any blocking one means: do not autograde it."""
     course_dir = Path(course_dir)
     course = load_course(course_dir)
     folder = submitted_folder(course_dir, learner, task_id)
     notebook_notes, notebook = _notebook_findings(course, folder, task_id)
     if notebook is None:
-        return [Finding(learner, task_id, message, blocking=True) for message in notebook_notes]
+        return [SubmissionFinding(learner, task_id, message, blocking=True) for message in notebook_notes]
     messages = (notebook_notes + _answers_findings(course, folder, learner, task_id) + _reflection_findings(notebook)
                 + _late_findings(course, course_dir, learner, task_id))
-    return [Finding(learner, task_id, message) for message in messages]
+    return [SubmissionFinding(learner, task_id, message) for message in messages]
 
 
-def screen_after_grading(course_dir: Path | str, learner: str, task_id: str) -> list[Finding]:
+def screen_after_grading(course_dir: Path | str, learner: str, task_id: str) -> list[SubmissionFinding]:
     """Notes from the graded notebook in autograded/: code set aside unexecuted, cells stopped by the
     time limit or cut short."""
-    from ensak.nbgrader.preprocessors import FOREIGN_CODE_NOTE, SET_ASIDE, BoundedExecute
-
     path = Path(course_dir) / "autograded" / learner / task_id / f"{task_id}.ipynb"
     try:
         notebook = json.loads(path.read_text(encoding="utf-8"))
@@ -197,4 +197,4 @@ def screen_after_grading(course_dir: Path | str, learner: str, task_id: str) -> 
     if cut:
         messages.append(f"{cut} cell(er) skrev ut för mycket; utskriften är avkortad i den rättade versionen och i "
                         "återkopplingen.")
-    return [Finding(learner, task_id, message) for message in messages]
+    return [SubmissionFinding(learner, task_id, message) for message in messages]

@@ -16,11 +16,10 @@ import copy
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 import shutil
 import tempfile
-import unicodedata
+from contextlib import chdir
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
@@ -32,13 +31,27 @@ import sqlalchemy as sa
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from traitlets.config import Config
 
-from ensak.learner.answers import ANSWERS_FILE, AnswersFileError, read_answers_file
-from ensak.nbgrader.authoring import REFLECTION_PLACEHOLDER, task_notebook, text, widget
+from ensak.analytics.gradebook import (
+    LOCAL_TIMEZONE,
+    gradebook_url,
+    open_gradebook,
+    read_students,
+)
+from ensak.atomic_files import write_atomically
 from ensak.course.plan import Course, Task, load_course
-from ensak.analytics.gradebook import LOCAL_TIMEZONE, gradebook_url, open_gradebook, read_students
-from ensak.nbgrader.api import in_directory, load_config, make_api, require_success
-from ensak.analytics.progress import swedish_date
-from ensak.learner.sharing import COMMENT_KEY_PREFIX, MAX_COMMENT_CHARS, SHARING_KEY, sharing_from_answer
+from ensak.learner.answers import ANSWERS_FILE, AnswersFileError, read_answers_file
+from ensak.learner.sharing import (
+    COMMENT_KEY_PREFIX,
+    MAX_COMMENT_CHARS,
+    SHARING_KEY,
+    sharing_from_answer,
+)
+from ensak.nbgrader import schema as nb
+from ensak.nbgrader.api import load_config, make_api, require_success
+from ensak.nbgrader.authoring import REFLECTION_PLACEHOLDER, task_notebook, text, widget
+from ensak.nbgrader.timestamps import submitted_at
+from ensak.slugs import ascii_slug
+from ensak.swedish import swedish_date
 
 BLOG_ID = "kursbloggen"
 REFLECTION_CELL = "reflektion"
@@ -122,23 +135,6 @@ def blog_index(course_dir: Path | str) -> Path | None:
 # --- reading what learners handed in -------------------------------------------------------------------
 
 
-def parse_nbgrader_timestamp(text: str) -> dt.datetime | None:
-    """nbgrader's timestamp.txt ("2027-01-20 10:00:00.000000 UTC") as an aware UTC datetime."""
-    text = text.strip()
-    if text.endswith(" UTC"):
-        text = text[: -len(" UTC")]
-    try:
-        stamp = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return stamp.replace(tzinfo=dt.timezone.utc) if stamp.tzinfo is None else stamp.astimezone(dt.timezone.utc)
-
-
-def _submission_time(folder: Path) -> dt.datetime | None:
-    stamp = folder / "timestamp.txt"
-    return parse_nbgrader_timestamp(stamp.read_text(encoding="utf-8")) if stamp.is_file() else None
-
-
 def reflection_text(notebook: nbformat.NotebookNode) -> str:
     """The learner's reflection in a submitted task notebook; "" if it was left unwritten."""
     for cell in notebook.cells:
@@ -178,22 +174,11 @@ def read_posts(course_dir: Path | str, course: Course | None = None) -> tuple[li
                 continue
             written = reflection_text(notebook)
             if written:
-                posts.append(Post(task=task.id, learner=learner, text=written, submitted=_submission_time(folder),
+                posts.append(Post(task=task.id, learner=learner, text=written, submitted=submitted_at(folder),
                                   share=choice["share"], publish=choice["publish"]))
     return posts, problems
 
 
-# nbgrader's own tables, only the columns the blog reads (declared here: importing nbgrader.api costs seconds).
-_meta = sa.MetaData()
-_comment = sa.Table("comment", _meta, sa.Column("id", sa.String(32)), sa.Column("notebook_id", sa.String(32)),
-                    sa.Column("cell_id", sa.String(32)), sa.Column("manual_comment", sa.Text()))
-_base_cell = sa.Table("base_cell", _meta, sa.Column("id", sa.String(32)), sa.Column("name", sa.String(128)))
-_submitted_notebook = sa.Table("submitted_notebook", _meta, sa.Column("id", sa.String(32)),
-                               sa.Column("assignment_id", sa.String(32)))
-_submitted_assignment = sa.Table("submitted_assignment", _meta, sa.Column("id", sa.String(32)),
-                                 sa.Column("assignment_id", sa.String(32)), sa.Column("student_id", sa.String(128)))
-_assignment = sa.Table("assignment", _meta, sa.Column("id", sa.String(32)), sa.Column("name", sa.String(128)),
-                       sa.Column("course_id", sa.String(128)))
 
 
 def read_coordinator_comments(gradebook: str | Path, course_id: str) -> dict[tuple[str, str], str]:
@@ -203,14 +188,14 @@ def read_coordinator_comments(gradebook: str | Path, course_id: str) -> dict[tup
         if "comment" not in sa.inspect(engine).get_table_names():
             return {}
         statement = (
-            sa.select(_submitted_assignment.c.student_id, _assignment.c.name, _comment.c.manual_comment)
-            .select_from(_comment)
-            .join(_base_cell, _base_cell.c.id == _comment.c.cell_id)
-            .join(_submitted_notebook, _submitted_notebook.c.id == _comment.c.notebook_id)
-            .join(_submitted_assignment, _submitted_assignment.c.id == _submitted_notebook.c.assignment_id)
-            .join(_assignment, _assignment.c.id == _submitted_assignment.c.assignment_id)
-            .where(_base_cell.c.name == REFLECTION_CELL, _assignment.c.course_id == course_id,
-                   _comment.c.manual_comment.is_not(None))
+            sa.select(nb.submitted_assignment.c.student_id, nb.assignment.c.name, nb.comment.c.manual_comment)
+            .select_from(nb.comment)
+            .join(nb.base_cell, nb.base_cell.c.id == nb.comment.c.cell_id)
+            .join(nb.submitted_notebook, nb.submitted_notebook.c.id == nb.comment.c.notebook_id)
+            .join(nb.submitted_assignment, nb.submitted_assignment.c.id == nb.submitted_notebook.c.assignment_id)
+            .join(nb.assignment, nb.assignment.c.id == nb.submitted_assignment.c.assignment_id)
+            .where(nb.base_cell.c.name == REFLECTION_CELL, nb.assignment.c.course_id == course_id,
+                   nb.comment.c.manual_comment.is_not(None))
         )
         with engine.connect() as conn:
             rows = conn.execute(statement).all()
@@ -304,23 +289,8 @@ def merge_comments(ledger: list[Comment], collected: Iterable[Comment]) -> tuple
 def write_ledger(course_dir: Path | str, comments: list[Comment]) -> Path:
     path = ledger_path(course_dir)
     payload = {"format": 1, "comments": [comment.__dict__ for comment in comments]}
-    _write_text_atomically(path, json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+    write_atomically(path, json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
     return path
-
-
-def _write_text_atomically(path: Path, content: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-# --- compiling the blog ----------------------------------------------------------------------------------
 
 
 def _environment() -> Environment:
@@ -358,7 +328,7 @@ def local_date(stamp: dt.datetime | str | None) -> str:
         return ""
     if stamp.tzinfo is not None:
         stamp = stamp.astimezone(_LOCAL)
-    return f"{swedish_date(stamp.date())} {stamp.year}"
+    return swedish_date(stamp.date())
 
 
 def _full_name(names: dict[str, tuple[str, str]], learner: str) -> str:
@@ -527,7 +497,7 @@ def update_blog(course_dir: Path | str, *, config: Config | None = None, force: 
 def _update_blog(course_dir: Path, config: Config, force: bool) -> BlogSummary:
     course = load_course(course_dir)
     summary = BlogSummary()
-    with in_directory(course_dir):
+    with chdir(course_dir):
         api = make_api(course_dir, config)
         released = BLOG_ID in set(api.get_released_assignments())
         if released:
@@ -558,7 +528,7 @@ def _update_blog(course_dir: Path, config: Config, force: bool) -> BlogSummary:
     if summary.changed:
         write_blog_files(course_dir, files)
     if summary.changed or force or not released:
-        with in_directory(course_dir):
+        with chdir(course_dir):
             api = make_api(course_dir, config)
             require_success(api.generate_assignment(BLOG_ID, force=True, create=True), f"generate_assignment {BLOG_ID}")
             require_success(api.release_assignment(BLOG_ID), f"release_assignment {BLOG_ID}")
@@ -589,11 +559,6 @@ def format_summary(summary: BlogSummary) -> str:
 
 
 # --- the public export after the course ----------------------------------------------------------------
-
-
-def ascii_slug(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "inlagg"
 
 
 def prepare_export_folder(out_dir: Path) -> Path:
@@ -633,7 +598,7 @@ def export_public(course_dir: Path | str, out_dir: Path | str) -> list[Path]:
             date=day.isoformat(), author=json.dumps(first_name, ensure_ascii=False),
             course=json.dumps(course.title, ensure_ascii=False), tag=json.dumps(task.title, ensure_ascii=False),
             text=post.text)
-        path = out_dir / f"{day.isoformat()}-{task.id}-{ascii_slug(first_name)}-{post.id[:6]}.md"
+        path = out_dir / f"{day.isoformat()}-{task.id}-{ascii_slug(first_name, 'inlagg')}-{post.id[:6]}.md"
         path.write_text(content, encoding="utf-8")
         written.append(path)
     return written

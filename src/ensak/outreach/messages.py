@@ -30,8 +30,10 @@ from typing import Any, Iterable, Mapping
 import jinja2
 import pandas as pd
 
+from ensak.atomic_files import write_atomically
 from ensak.course.plan import COURSE_FILE, Course, load_course
 from ensak.course.roster import load_roster
+from ensak.swedish import swedish_date
 
 KINDS = ("invitation", "nudge", "last-call", "thanks")
 KIND_LABELS = {"invitation": "Inbjudan", "nudge": "Påminnelse", "last-call": "Sista chansen", "thanks": "Tack"}
@@ -40,8 +42,6 @@ OUTBOX_FOLDER = "outbox"
 SENT_LOG_FILE = "sent-log.sqlite"
 SUBJECT_PREFIX = "Ämne:"
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates" / "messages"
-MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
-          "oktober", "november", "december")
 STATUS_SENDING = "sending"
 STATUS_SENT = "sent"
 
@@ -112,11 +112,6 @@ class DeliveryResult:
 
 
 # --- templates ---------------------------------------------------------------------------------
-
-
-def swedish_date(day: dt.date) -> str:
-    """dt.date(2027, 1, 25) -> "25 januari 2027"."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def template_environment(root: Path | str) -> jinja2.Environment:
@@ -449,10 +444,7 @@ class _OutboxTransport:
     def send(self, mail: EmailMessage, message: Message) -> None:
         folder = self.root / OUTBOX_FOLDER / re.sub(r"[^A-Za-z0-9_-]", "-", message.key)
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{message.learner_id}.eml"
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(mail.as_bytes())
-        os.replace(tmp, path)
+        write_atomically(folder / f"{message.learner_id}.eml", mail.as_bytes())
 
     def close(self) -> None:
         pass

@@ -8,7 +8,7 @@ nothing is lost, and nothing is recorded twice.
 
 from __future__ import annotations
 
-from contextlib import closing
+from contextlib import chdir, closing
 from pathlib import Path
 from typing import Callable
 
@@ -16,10 +16,18 @@ from traitlets.config import Config
 
 from ensak.course.lock import course_lock
 from ensak.course.plan import load_course
-from ensak.nbgrader.api import in_directory, make_api
+from ensak.nbgrader.api import make_api
 from ensak.outreach.blog import update_blog_after_sync
 from ensak.sync.journal import graded_events, open_state
-from ensak.sync.phases import STEP_COLLECT, STEP_FEEDBACK, STEP_GRADE, SyncSummary, collect, give_feedback, grade
+from ensak.sync.phases import (
+    STEP_COLLECT,
+    STEP_FEEDBACK,
+    STEP_GRADE,
+    SyncSummary,
+    collect,
+    give_feedback,
+    grade,
+)
 from ensak.sync.workers import Runner, default_workers, sync_config
 
 __all__ = ["STEP_COLLECT", "STEP_FEEDBACK", "STEP_GRADE", "SyncSummary", "graded_events", "sync"]
@@ -40,7 +48,7 @@ def sync(course_dir: Path | str, *, config: Config | None = None,
     config = sync_config(course_dir, config)
     step = on_step or (lambda label, done, total: None)
     summary = SyncSummary()
-    with course_lock(course_dir, "sync"), closing(open_state(course_dir)) as state, in_directory(course_dir):
+    with course_lock(course_dir, "sync"), closing(open_state(course_dir)) as state, chdir(course_dir):
         api = make_api(course_dir, config)
         released = set(api.get_released_assignments())
         tasks = [t.id for t in course.tasks if t.id in released]
@@ -52,7 +60,8 @@ def sync(course_dir: Path | str, *, config: Config | None = None,
                 give_feedback(course_dir, runner, api, config, tasks, state, summary, step)
         finally:
             runner.close()
-    # The course blog follows what learners share and answer (ensak.outreach.blog); until someone shares, a glance.
-    summary.problems.extend(update_blog_after_sync(course_dir, config=config))
+        # The course blog follows what learners share and answer (ensak.outreach.blog); until someone shares, a
+        # glance. Still under the lock: a forget or roster import waiting for this sync must not slip in between.
+        summary.problems.extend(update_blog_after_sync(course_dir, config=config))
     return summary
 

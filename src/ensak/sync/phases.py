@@ -12,12 +12,22 @@ from pathlib import Path
 from typing import Callable
 
 import sqlalchemy as sa
-from nbgrader.api import Assignment, Comment, Grade, Student, SubmittedAssignment, SubmittedNotebook
 from traitlets.config import Config
 
-from ensak.nbgrader.exchange import inbound_entries, newest_collectable, screen_inbound
-from ensak.nbgrader.ngshare_client import NgshareError, collectable, enrol_roster, uses_ngshare
+from ensak.nbgrader import schema as nb
+from ensak.nbgrader.exchange import (
+    inbound_entries,
+    newest_collectable,
+    screen_inbound,
+)
+from ensak.nbgrader.ngshare_client import (
+    NgshareError,
+    collectable,
+    enrol_roster,
+    uses_ngshare,
+)
 from ensak.nbgrader.sandbox import sandbox_note
+from ensak.nbgrader.timestamps import timestamp_text
 from ensak.sync.journal import Pair, journal_of, record
 from ensak.sync.workers import Runner, StepResult, error_text
 
@@ -34,13 +44,6 @@ class SyncSummary:
     problems: list[str] = field(default_factory=list)  # not graded: repeated until dealt with
     notes: list[str] = field(default_factory=list)  # graded, but worth a look: said once
     waiting_for_manual_grading: int = 0
-
-
-def submission_timestamp(folder: Path) -> str | None:
-    try:
-        return (folder / "timestamp.txt").read_text(encoding="utf-8").strip()
-    except (FileNotFoundError, NotADirectoryError):
-        return None
 
 
 
@@ -80,7 +83,7 @@ def collect(course_dir: Path, api, config: Config, tasks: list[str], state, summ
     seen = {task: (digest, json.loads(blocking)) for task, digest, blocking in
             state.execute("SELECT task, digest, blocking FROM inbound")}
     # A collected submission that has gone from submitted/ is collected again.
-    lost = {task for (learner, task) in journal if submission_timestamp(course_dir / "submitted" / learner / task) is None}
+    lost = {task for (learner, task) in journal if timestamp_text(course_dir / "submitted" / learner / task) is None}
     wanted: dict[str, dict[str, tuple[str, str]]] = {}
     blocking_by_task: dict[str, list[str]] = {}
     for task_id in tasks:
@@ -102,7 +105,7 @@ def collect(course_dir: Path, api, config: Config, tasks: list[str], state, summ
                 continue
             for learner, (name, stamp) in found.items():
                 target = course_dir / "submitted" / learner / task_id
-                if journal.get((learner, task_id)) != name or submission_timestamp(target) is None:
+                if journal.get((learner, task_id)) != name or timestamp_text(target) is None:
                     wanted.setdefault(task_id, {})[learner] = (name, stamp)
             continue
         for finding in screen_inbound(course_dir, exchange, course_id, task_id):
@@ -113,8 +116,8 @@ def collect(course_dir: Path, api, config: Config, tasks: list[str], state, summ
         summary.problems.extend(blocking_by_task[task_id])
         for learner, entry in newest_collectable(inbound_entries(exchange, course_id, task_id)).items():
             target = course_dir / "submitted" / learner / task_id
-            if journal.get((learner, task_id)) != entry.path.name or submission_timestamp(target) is None:
-                stamp = submission_timestamp(entry.path) or ""
+            if journal.get((learner, task_id)) != entry.path.name or timestamp_text(target) is None:
+                stamp = timestamp_text(entry.path) or ""
                 wanted.setdefault(task_id, {})[learner] = (entry.path.name, stamp)
     total = sum(len(v) for v in wanted.values())
     done = 0
@@ -124,7 +127,7 @@ def collect(course_dir: Path, api, config: Config, tasks: list[str], state, summ
         complete = True
         for learner, (_, stamp) in learners.items():
             target = course_dir / "submitted" / learner / task_id
-            current = submission_timestamp(target)
+            current = timestamp_text(target)
             # Half a copy (no timestamp), or this very submission copied by a run that was stopped
             # before it could confirm the copy: let collect take it afresh from the exchange.
             # An older submission is left for collect to replace.
@@ -136,7 +139,7 @@ def collect(course_dir: Path, api, config: Config, tasks: list[str], state, summ
                 summary.problems.append(f"Insamlingen av {task_id} misslyckades: {error_text(result)}")
                 continue
         for learner, (name, stamp) in learners.items():
-            if submission_timestamp(course_dir / "submitted" / learner / task_id) != stamp:
+            if timestamp_text(course_dir / "submitted" / learner / task_id) != stamp:
                 summary.problems.append(f"{learner} {task_id}: inlämningen kunde inte samlas in; "
                                         "det görs ett nytt försök vid nästa sync.")
                 complete = False
@@ -159,7 +162,7 @@ def grade(course_dir: Path, runner: Runner, tasks: list[str], state, summary: Sy
     for task_id in tasks:
         for folder in sorted((course_dir / "submitted").glob(f"*/{task_id}")):
             learner = folder.parent.name
-            timestamp = submission_timestamp(folder)
+            timestamp = timestamp_text(folder)
             if timestamp is not None and graded.get((learner, task_id)) != timestamp:
                 jobs.append((task_id, learner))
                 expected[(learner, task_id)] = timestamp
@@ -184,7 +187,7 @@ def grade(course_dir: Path, runner: Runner, tasks: list[str], state, summary: Sy
         if not result.ok:
             summary.problems.append(f"{learner} {task_id}: den automatiska rättningen misslyckades: {result.error}")
             return
-        if submission_timestamp(course_dir / "autograded" / learner / task_id) != expected[pair]:
+        if timestamp_text(course_dir / "autograded" / learner / task_id) != expected[pair]:
             summary.problems.append(f"{learner} {task_id}: rättningen blev inte klar; den görs om nästa gång.")
             return
         record(state, "graded", pair, "timestamp", expected[pair], "graded")
@@ -202,26 +205,28 @@ def grading_fingerprints(config: Config) -> dict[Pair, tuple[str, bool]]:
 
     Two set-based queries over the whole gradebook, so a sync with nothing new stays fast at any size.
     """
-    def rows(model, *columns):
-        return (sa.select(Student.id, Assignment.name, SubmittedAssignment.timestamp, *columns)
-                .join(SubmittedNotebook, model.notebook_id == SubmittedNotebook.id)
-                .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
-                .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
-                .join(Student, SubmittedAssignment.student_id == Student.id)
-                .where(Assignment.course_id == config.CourseDirectory.course_id))
+    def rows(table, *columns):
+        return (sa.select(nb.student.c.id, nb.assignment.c.name, nb.submitted_assignment.c.timestamp, *columns)
+                .join(nb.submitted_notebook, table.c.notebook_id == nb.submitted_notebook.c.id)
+                .join(nb.submitted_assignment, nb.submitted_notebook.c.assignment_id == nb.submitted_assignment.c.id)
+                .join(nb.assignment, nb.submitted_assignment.c.assignment_id == nb.assignment.c.id)
+                .join(nb.student, nb.submitted_assignment.c.student_id == nb.student.c.id)
+                .where(nb.assignment.c.course_id == config.CourseDirectory.course_id))
 
     engine = sa.create_engine(str(config.CourseDirectory.db_url))
     parts: dict[Pair, list] = {}
     manual: dict[Pair, bool] = {}
     try:
         with engine.connect() as connection:
-            grades = connection.execute(rows(Grade, Grade.id, Grade.auto_score, Grade.manual_score,
-                                             Grade.extra_credit, Grade.needs_manual_grade))
+            g = nb.grade.c
+            grades = connection.execute(rows(nb.grade, g.id, g.auto_score, g.manual_score, g.extra_credit,
+                                             g.needs_manual_grade))
             for learner, task, timestamp, *values in grades:
                 pair = (learner, task)
                 parts.setdefault(pair, [str(timestamp)]).append(("g", *map(str, values[:4])))
                 manual[pair] = manual.get(pair, False) or bool(values[4])
-            comments = connection.execute(rows(Comment, Comment.id, Comment.auto_comment, Comment.manual_comment))
+            c = nb.comment.c
+            comments = connection.execute(rows(nb.comment, c.id, c.auto_comment, c.manual_comment))
             for learner, task, timestamp, *values in comments:
                 parts.setdefault((learner, task), [str(timestamp)]).append(("c", *map(str, values)))
     finally:
@@ -244,7 +249,7 @@ def give_feedback(course_dir: Path, runner: Runner, api, config: Config, tasks: 
         if task_id not in tasks or pair not in graded:
             continue
         # Only a submission graded in its current version, and graded all the way (reflections too).
-        if graded[pair] != submission_timestamp(course_dir / "submitted" / learner / task_id):
+        if graded[pair] != timestamp_text(course_dir / "submitted" / learner / task_id):
             continue
         if needs_manual:
             summary.waiting_for_manual_grading += 1

@@ -19,8 +19,8 @@ from typing import Callable
 from traitlets.config import Config
 
 from ensak.nbgrader.api import load_config, make_api
-from ensak.processes import process_is_alive
 from ensak.nbgrader.screening import screen_after_grading, screen_before_grading
+from ensak.processes import process_is_alive
 
 # nbgrader's default SQLite wait is 5 seconds; parallel graders may queue a little longer for a write.
 SQLITE_BUSY_TIMEOUT_S = 120
