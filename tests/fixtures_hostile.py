@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
+
 from fixtures_postgres import text_rows_mentioning
 
 SECRET = "hemligt-lösen-4711"  # in the grader's environment as ENSAK_SMTP_PASSWORD

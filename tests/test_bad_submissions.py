@@ -33,8 +33,17 @@ from ensak.sync import sync
 
 pytest.register_assert_rewrite("fixtures_reliability", "fixtures_hostile")
 from fixtures_hostile import (  # noqa: E402
-    GIB, HACKED, REFLECTION_CANARY, Listener, Targets, coordinator_environment, hostile_cells, large_files, leaks,
-    learner_names, plant_canaries,
+    GIB,
+    HACKED,
+    REFLECTION_CANARY,
+    Listener,
+    Targets,
+    coordinator_environment,
+    hostile_cells,
+    large_files,
+    leaks,
+    learner_names,
+    plant_canaries,
 )
 from fixtures_reliability import COURSE_ID, T0, T1, Cohort, grade_id, released_course  # noqa: E402
 

@@ -26,19 +26,34 @@ import pytest
 from nbgrader.api import Gradebook
 
 pytest.register_assert_rewrite("fixtures_hostile", "fixtures_coordinator")
-from fixtures_coordinator import (  # noqa: E402,F401
-    answer_cell, make_course, submit_answer, sync_course, sync_source_notebook, sync_template,
-)
-from fixtures_hostile import (  # noqa: E402
-    GIB, HACKED, REFLECTION_CANARY, ROSTER_CANARY, SECRET, Listener, Targets, coordinator_environment, hostile_cells, large_files,
-    leaks, learner_names, plant_canaries,
-)
-
 from ensak.analytics.gradebook import gradebook_url  # noqa: E402
 from ensak.nbgrader.api import load_config  # noqa: E402
 from ensak.nbgrader.authoring import check, task_notebook, text, widget, write_notebook  # noqa: E402
 from ensak.nbgrader.preprocessors import FOREIGN_CODE_NOTE, SET_ASIDE  # noqa: E402
 from ensak.nbgrader.sandbox import PASSED_ENV, Limits, kernel_environment, sandbox_support  # noqa: E402
+from fixtures_coordinator import (  # noqa: E402,F401
+    answer_cell,
+    make_course,
+    submit_answer,
+    sync_course,
+    sync_source_notebook,
+    sync_template,
+)
+from fixtures_hostile import (  # noqa: E402
+    GIB,
+    HACKED,
+    REFLECTION_CANARY,
+    ROSTER_CANARY,
+    SECRET,
+    Listener,
+    Targets,
+    coordinator_environment,
+    hostile_cells,
+    large_files,
+    leaks,
+    learner_names,
+    plant_canaries,
+)
 
 pytest_plugins = ["fixtures_postgres"]
 pytestmark = pytest.mark.slow
@@ -65,9 +80,8 @@ def code_task_source():
 
 
 def build_course(root: Path, traces: Path, listener: Listener, db_url: str | None) -> Path:
-    from fixtures_reliability import point_course_at
-
     from ensak.nbgrader.release import generate_release, release_tasks
+    from fixtures_reliability import point_course_at
 
     course_dir = make_course(root, TASKS, with_release=False)
     if db_url:
