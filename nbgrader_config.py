@@ -48,10 +48,12 @@ c.ClearSolutions.code_stub = {"python": "# SKRIV DITT SVAR HÄR"}
 # own restore fails when the cell before a test cell is a locked widget cell, so ours replaces it.
 from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteKernelspec  # noqa: E402
 
-from ensak.nbgrader.preprocessors import RestoreDeletedCells  # noqa: E402
+from ensak.nbgrader.preprocessors import RestoreDeletedCells, SetAsideForeignCode  # noqa: E402
 
+# Only the teacher's code runs: a code cell a learner added or changed is shown in the graded copy
+# (formgrader, feedback) with a note, never executed.
 c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreDeletedCells,
-                                      CheckCellMetadata]
+                                      SetAsideForeignCode, CheckCellMetadata]
 c.OverwriteCells.add_missing_cells = True
 c.OverwriteCells.missing_cell_notification = (
     "Den här cellen ({cell_id}) saknades i inlämningen och har lagts tillbaka automatiskt.\n\n"
@@ -76,6 +78,10 @@ from ensak.nbgrader.preprocessors import BoundedExecute  # noqa: E402
 c.Autograde.autograde_preprocessors = [BoundedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
                                        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 c.BoundedExecute.max_output_chars = 100_000
-# ipykernel 7 warns on every start that local TCP is unencrypted; with hundreds of notebooks that
+# Each grading kernel runs in a sandbox (bubblewrap): no network, no files but a copy of its own
+# submission, none of the coordinator's environment, limits on memory, processes and file size.
+# ensak.nbgrader.sandbox says what it allows and what is missing where bubblewrap is not installed.
+c.BoundedExecute.kernel_manager_class = "ensak.nbgrader.sandbox.SandboxedKernelManager"
+# ipykernel 7 warns on every start that its connection is unencrypted; with hundreds of notebooks that
 # drowns the coordinator's terminal in noise. Real kernel errors still reach the graded cells.
 c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]

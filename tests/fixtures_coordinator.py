@@ -236,6 +236,7 @@ SYNC_NOW = dt.datetime(2027, 1, 20, 9, 0, tzinfo=dt.timezone.utc)
 
 
 def answer_cell(grade_id: str):
+    """A code answer cell, as a course whose learners write code would have (this course's have none)."""
     from nbformat.v4 import new_code_cell
 
     return new_code_cell("### BEGIN SOLUTION\nsvar = 42\n### END SOLUTION", metadata={"nbgrader": {
@@ -243,11 +244,14 @@ def answer_cell(grade_id: str):
 
 
 def sync_source_notebook(task_id: str, with_reflection: bool):
+    """Learners answer as in the real tasks: the answer is saved in svar.json (here by submit_answer, in
+    the course by a widget), and the teacher's check reads it. Learners write no code."""
     from ensak.nbgrader.authoring import reflection
 
-    cells = [text(f"{task_id}-intro", f"# {task_id}\n\nSkriv talet 42 i cellen nedan."),
-             answer_cell(f"{task_id}-svar"),
-             check(f"{task_id}-check", "assert svar == 42, 'Inte rätt ännu.'\nprint('✓ Rätt.')", points=1)]
+    read_answer = (f"from ensak.learner.answers import load_answers\nsvar = load_answers('.').get('{task_id}-svar')\n"
+                   "assert svar == 42, 'Inte rätt ännu.'\nprint('✓ Rätt.')")
+    cells = [text(f"{task_id}-intro", f"# {task_id}\n\nSvara med talet 42."),
+             check(f"{task_id}-check", read_answer, points=1)]
     if with_reflection:
         cells.append(reflection(f"{task_id}-reflektion", "Jag lärde mig något nytt."))
     return task_notebook(cells)
@@ -277,22 +281,22 @@ def generate_and_release_sync_tasks(root: Path) -> Path:
 
 def submit_answer(course_dir: Path, task_id: str, learner: str, answer: int, when: dt.datetime = SYNC_NOW,
                   reflection: str | None = None) -> None:
-    """Fetch `task_id` as `learner`, write `svar = answer` (and a reflection), and submit through nbgrader."""
+    """Fetch `task_id` as `learner`, save `answer` in svar.json (and write a reflection), and submit through nbgrader."""
     import nbformat
 
     from ensak.demo import demo_config, fetch_task, submit_task
+    from ensak.learner.answers import AnswerStore
 
     config = demo_config(course_dir)
     home = course_dir.parent / "hem" / learner
     home.mkdir(parents=True, exist_ok=True)
     if not (home / task_id).exists():
         fetch_task(config, config.CourseDirectory.course_id, task_id, learner, home)
+    AnswerStore(home / task_id).save(f"{task_id}-svar", answer)
     path = home / task_id / f"{task_id}.ipynb"
     notebook = nbformat.read(path, as_version=4)
     for cell in notebook.cells:
         meta = cell.metadata.get("nbgrader", {})
-        if meta.get("grade_id") == f"{task_id}-svar":
-            cell.source = f"svar = {answer}"
         if meta.get("grade_id") == f"{task_id}-reflektion" and reflection:
             cell.source = reflection
     nbformat.write(notebook, path)

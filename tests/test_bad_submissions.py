@@ -1,9 +1,12 @@
 """Learners hand in strange things: one sync must grade everyone else as usual and tell the coordinator,
 in Swedish, what is wrong with the rest and what to do.
 
-One course instance with the first two tasks, one cohort doing one odd thing each, one sync. The
-notebook time limit is cut from the course's 60 seconds to a few so that a notebook that loops
-forever costs the test seconds, not a minute.
+One course instance with the first two tasks, one cohort doing one odd thing each, one sync (and a
+second one after the coordinator has graded a reflection). The notebook time limit is cut from the
+course's 60 seconds to a few so that a notebook that loops forever would cost the test seconds, not a
+minute. Code that learners add never runs (`SetAsideForeignCode`): one learner adds a whole hostile
+corpus (tests/fixtures_hostile.py) and nothing of it may happen; test_grading_sandbox.py runs the same
+code as the teacher's, in the grading sandbox.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
+from html import unescape
 
 import nbformat
 import pytest
@@ -22,10 +27,24 @@ from ensak.course.plan import load_course
 from ensak.demo import fetch_task
 from ensak.learner.answers import ANSWERS_FILE
 from ensak.nbgrader.api import load_config
+from ensak.nbgrader.preprocessors import FOREIGN_CODE_NOTE, SET_ASIDE
 from ensak.nbgrader.screening import PLACEHOLDER
 from ensak.sync import sync
 
-pytest.register_assert_rewrite("fixtures_reliability")
+pytest.register_assert_rewrite("fixtures_reliability", "fixtures_hostile")
+from fixtures_hostile import (  # noqa: E402
+    GIB,
+    HACKED,
+    REFLECTION_CANARY,
+    Listener,
+    Targets,
+    coordinator_environment,
+    hostile_cells,
+    large_files,
+    leaks,
+    learner_names,
+    plant_canaries,
+)
 from fixtures_reliability import COURSE_ID, T0, T1, Cohort, grade_id, released_course  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -37,7 +56,8 @@ GOOD = ("ok.forst", "ok.sist")
 # Whoever does something odd, and what; each is checked by a test below.
 BLOCKED = ("trasig.json", "annan.uppgift", "fel.innehall")
 GRADED_AS_USUAL = ("celler.andrade", "loopar", "skriver.mycket", "lankar", "platshallare", "sen",
-                   "svar.kopierad")
+                   "svar.kopierad", "fientlig")
+HOSTILE = "fientlig"  # adds every cell of the hostile corpus to an honestly answered notebook
 SCORE_ZERO = ("last.andrad", "svar.saknas", "svar.tom", "svar.trasig", "svar.enorm")
 
 
@@ -48,13 +68,26 @@ def bad_course(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def cohort(bad_course, tmp_path_factory):
+def listener():
+    service = Listener()
+    yield service
+    service.close()
+
+
+@pytest.fixture(scope="module")
+def traces(tmp_path_factory):
+    """Where hostile code that ran would leave files (outside the course)."""
+    return tmp_path_factory.mktemp("spar")
+
+
+@pytest.fixture(scope="module")
+def cohort(bad_course, tmp_path_factory, listener, traces):
     course = load_course(bad_course)
     cohort = Cohort(bad_course, tmp_path_factory.mktemp("homes"), time_limit=TIME_LIMIT)
     with Gradebook(gradebook_url(bad_course), COURSE_ID) as gb:
         for task in (T0, T1):  # as the demo does: the course's closing day is every task's due date
             gb.update_or_create_assignment(task, duedate=dt.datetime.combine(course.closes, dt.time(23, 59)))
-    ok = cohort.answered("ok.forst")
+    ok = cohort.answered("ok.forst", reflection=f"Det här skriver jag bara för kursledaren: {REFLECTION_CANARY}.")
     cohort.submit("ok.forst")
 
     (cohort.answered("trasig.json") / f"{T0}.ipynb").write_text('{"cells": [', encoding="utf-8")
@@ -93,7 +126,7 @@ def cohort(bad_course, tmp_path_factory):
         "print('x' * 20_000_000)\nfor i in range(100_000):\n    print(i)")))
 
     for learner in (*BLOCKED, *GRADED_AS_USUAL, *SCORE_ZERO):
-        if learner not in ("lankar", "sen"):
+        if learner not in ("lankar", "sen", HOSTILE):
             cohort.submit(learner)
 
     # A learner with a shell on the hub can write into the exchange directly: a link to the
@@ -117,13 +150,41 @@ def cohort(bad_course, tmp_path_factory):
                                                   tzinfo=dt.timezone.utc))
     cohort.answered("ok.sist")
     cohort.submit("ok.sist")
+
+    plant_canaries(bad_course, T0)
+    targets = Targets(bad_course, T0, bad_course / "submitted" / "ok.forst" / T0 / f"{T0}.ipynb", listener.port,
+                      gradebook_url(bad_course), traces)
+
+    def add_hostile_code(nb):
+        cells = [nbformat.v4.new_code_cell(code) for code in hostile_cells(targets).values()]
+        # Two in disguise: one wears a real check's nbgrader id (placed before that check), one claims
+        # an id of its own worth 1000 points.
+        check = next(c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade"))
+        cells[0].metadata = json.loads(json.dumps(check.metadata))
+        cells[1].metadata = {"nbgrader": {"grade": True, "solution": False, "locked": True, "points": 1000,
+                                          "grade_id": "fusk", "schema_version": 3, "task": False}}
+        nb.cells[nb.cells.index(check):nb.cells.index(check)] = cells
+    cohort.answered(HOSTILE)
+    cohort.edit(HOSTILE, add_hostile_code)
+    cohort.submit(HOSTILE)
+    cohort.hostile_code = list(hostile_cells(targets).values())
     return cohort
 
 
 @pytest.fixture(scope="module")
 def synced(cohort):
-    summary = sync(cohort.course_dir, config=cohort.config)
-    return {"summary": summary, "again": sync(cohort.course_dir, config=cohort.config)}
+    url = gradebook_url(cohort.course_dir)
+    with coordinator_environment(url):
+        summary = sync(cohort.course_dir, config=cohort.config)
+        # The coordinator reads the hostile learner's reflection in formgrader; the next sync gives feedback.
+        with Gradebook(url, COURSE_ID) as gb:
+            for notebook in gb.find_submission(T0, HOSTILE).notebooks:
+                for grade in notebook.grades:
+                    if grade.needs_manual_grade:
+                        grade.manual_score, grade.needs_manual_grade = grade.max_score, False
+            gb.db.commit()
+        again = sync(cohort.course_dir, config=cohort.config)
+    return {"summary": summary, "again": again}
 
 
 def score(course_dir, learner) -> float:
@@ -196,20 +257,73 @@ def test_is_an_unwritten_reflection_flagged_for_the_coordinator(synced):
     assert messages_for(synced["summary"].notes, "ok.sist") == []
 
 
-def test_is_a_notebook_that_loops_forever_stopped_and_the_rest_graded(synced, cohort):
-    assert load_config(cohort.course_dir).Execute.timeout == 60, "the course's own limit"
-    assert score(cohort.course_dir, "loopar") == score(cohort.course_dir, "ok.forst")
-    notes = messages_for(synced["summary"].notes, "loopar")
-    assert len(notes) == 1 and "tog för lång tid och avbröts" in notes[0]
+def graded_notebook(course_dir, learner):
+    return nbformat.read(course_dir / "autograded" / learner / T0 / f"{T0}.ipynb", as_version=4)
 
 
-def test_is_a_flood_of_output_cut_and_the_rest_graded(synced, cohort):
-    assert score(cohort.course_dir, "skriver.mycket") == score(cohort.course_dir, "ok.forst")
-    graded = cohort.course_dir / "autograded" / "skriver.mycket" / T0 / f"{T0}.ipynb"
+def set_aside_cells(notebook) -> list:
+    return [c for c in notebook.cells if c.metadata.get(SET_ASIDE)]
+
+
+@pytest.mark.parametrize("learner, code", [("loopar", "while True:"), ("skriver.mycket", "print('x' * 20_000_000)"),
+                                           ("celler.andrade", "print('hej')")])
+def test_is_code_a_learner_added_set_aside_unexecuted_and_the_rest_graded(synced, cohort, learner, code):
+    assert score(cohort.course_dir, learner) == score(cohort.course_dir, "ok.forst")
+    aside = set_aside_cells(graded_notebook(cohort.course_dir, learner))
+    assert len(aside) == 1 and aside[0].cell_type == "markdown" and code in aside[0].source
+    assert FOREIGN_CODE_NOTE in aside[0].source
+    notes = messages_for(synced["summary"].notes, learner)
+    assert notes == [f"{learner} {T0}: {FOREIGN_CODE_NOTE} Övriga svar är rättade som vanligt; koden syns i "
+                     "formgrader och i deltagarens återkoppling."], "said once, and nothing about time limits"
+    graded = cohort.course_dir / "autograded" / learner / T0 / f"{T0}.ipynb"
     ordinary = cohort.course_dir / "autograded" / "ok.forst" / T0 / f"{T0}.ipynb"
-    assert graded.stat().st_size < ordinary.stat().st_size + 150_000, "about 100 000 characters of output at most"
-    notes = messages_for(synced["summary"].notes, "skriver.mycket")
-    assert len(notes) == 1 and "skrev ut för mycket" in notes[0]
+    assert graded.stat().st_size < ordinary.stat().st_size + 2_000, "no output from the added cell"
+
+
+def test_is_the_course_time_limit_what_ships(cohort):
+    assert load_config(cohort.course_dir).Execute.timeout == 60, "the course's own limit"
+
+
+def test_does_none_of_the_hostile_code_run(synced, cohort, listener, traces):
+    assert listener.connections == [], "nothing connected to the service on 127.0.0.1"
+    assert list(traces.iterdir()) == [], "no process forked, no file written, no memory taken"
+    assert HACKED not in learner_names(gradebook_url(cohort.course_dir))
+    assert large_files(cohort.course_dir, GIB // 16) == []
+    assert leaks(cohort.course_dir, gradebook_url(cohort.course_dir), [HOSTILE]) == []
+
+
+def test_is_hostile_code_shown_to_the_coordinator_and_the_learner_never_run(synced, cohort):
+    graded = graded_notebook(cohort.course_dir, HOSTILE)
+    aside = set_aside_cells(graded)
+    shown = "\n".join(c.source for c in aside)
+    assert len(aside) == len(cohort.hostile_code)
+    assert all(code.splitlines()[-1] in shown for code in cohort.hostile_code), "every cell is shown"
+    assert all(c.cell_type == "markdown" and "nbgrader" not in c.metadata for c in aside)
+    assert not any("fusk" == grade_id(c) for c in graded.cells), "the made-up graded cell is gone"
+    notes = messages_for(synced["summary"].notes, HOSTILE)
+    assert len(notes) == 1 and FOREIGN_CODE_NOTE in notes[0], "said once for the submission"
+    feedback = (cohort.course_dir / "feedback" / HOSTILE / T0 / f"{T0}.html").read_text(encoding="utf-8")
+    assert FOREIGN_CODE_NOTE in feedback, "the learner is told the same"
+    assert "UPDATE student SET" in feedback, "with the code it left out"
+
+
+def test_is_set_aside_code_shown_by_formgrader_as_text(synced, cohort):
+    from nbconvert.exporters import HTMLExporter
+    from nbgrader.server_extensions.formgrader import handlers
+
+    exporter = HTMLExporter(template_name="formgrade", extra_template_basedirs=[handlers.template_path])
+    path = cohort.course_dir / "autograded" / HOSTILE / T0 / f"{T0}.ipynb"
+    html, _ = exporter.from_filename(str(path), resources={
+        "assignment_id": T0, "notebook_id": T0, "submission_id": "x", "index": 0, "total": 1, "base_url": "",
+        "student": HOSTILE, "last_name": "", "first_name": "", "notebook_path": ""})
+    assert html.count(FOREIGN_CODE_NOTE) == len(cohort.hostile_code)
+    shown = unescape(re.sub(r"<[^>]+>", "", html))
+    assert all(code in shown for code in cohort.hostile_code), "the code is there to read, as it was written"
+
+
+def test_are_the_hostile_learners_own_answers_graded(synced, cohort):
+    assert score(cohort.course_dir, HOSTILE) == score(cohort.course_dir, "ok.forst") > 0
+    assert (HOSTILE, T0) in synced["again"].feedback
 
 
 def test_is_a_link_out_of_the_task_folder_never_followed(synced, cohort):
@@ -242,6 +356,7 @@ def test_is_a_submission_after_the_course_closed_kept_graded_and_late(synced, co
 def test_does_a_second_sync_grade_nothing_again(synced):
     assert synced["again"].graded == []
     assert synced["again"].notes == []
+    assert synced["again"].feedback == [(HOSTILE, T0)], "only the reflection the coordinator graded"
     # (The course blog adds its own line about a notebook it cannot read; only sync's own are compared.)
     own = [p for p in synced["again"].problems if p.startswith(f"{p.split()[0]} {T0}: ")]
     assert sorted(own) == sorted(p for p in synced["summary"].problems if p.split()[0] in (*BLOCKED, "avbruten"))

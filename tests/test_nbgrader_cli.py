@@ -11,6 +11,7 @@ import nbformat
 import pytest
 
 from ensak.course.instance import create_instance
+from ensak.nbgrader.preprocessors import FOREIGN_CODE_NOTE
 
 pytestmark = pytest.mark.slow
 TASK = "01-larplattformen"
@@ -48,12 +49,19 @@ def test_does_a_whole_cycle_work_with_plain_nbgrader_commands(tmp_path):
     nbformat.write(notebook, notebook_path)
     validated = nbgrader(course_dir, "validate", f"{TASK}/{TASK}.ipynb", cwd=learner_home)
     assert "Success" in validated.stdout
+    # A code cell of the learner's own: plain autograde must not run it either (nbgrader_config.py).
+    ran = tmp_path / "kördes"
+    notebook.cells.append(nbformat.v4.new_code_cell(f"open({str(ran)!r}, 'w').write('ja')"))
+    nbformat.write(notebook, notebook_path)
     nbgrader(course_dir, "submit", TASK, "--course", "ensak", "--student=kim.ek",
              f"--Exchange.root={course_dir / 'exchange'}", cwd=learner_home)
 
     nbgrader(course_dir, "collect", TASK, "--ExchangeCollect.check_owner=False")
     assert (course_dir / "submitted" / "kim.ek" / TASK / "svar.json").exists()
     nbgrader(course_dir, "autograde", TASK)
+    assert not ran.exists()
+    graded = (course_dir / "autograded" / "kim.ek" / TASK / f"{TASK}.ipynb").read_text(encoding="utf-8")
+    assert FOREIGN_CODE_NOTE in graded
     exported = nbgrader(course_dir, "export", "--to", str(tmp_path / "grades.csv"))
     grades = (tmp_path / "grades.csv").read_text()
     assert "kim.ek" in grades and TASK in grades, exported.stdout

@@ -40,6 +40,7 @@ LEARNER_SCRIPT = textwrap.dedent('''
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeFetchFeedback
     from traitlets.config import Config
+    from ensak.learner.answers import AnswerStore
     from ensak.nbgrader.exchange import PrivateSubmit
 
     action, exchange, home, learner = sys.argv[1:5]
@@ -66,12 +67,7 @@ LEARNER_SCRIPT = textwrap.dedent('''
     outcome = {}
     if action == "submit":
         step(ExchangeFetchAssignment)
-        path = Path(home) / "00-start" / "00-start.ipynb"
-        notebook = json.loads(path.read_text())
-        for cell in notebook["cells"]:
-            if cell["metadata"].get("nbgrader", {}).get("grade_id") == "00-start-svar":
-                cell["source"] = "svar = 42"
-        path.write_text(json.dumps(notebook))
+        AnswerStore(Path(home) / "00-start").save("00-start-svar", 42)
         step(PrivateSubmit)
     elif action == "pry":
         inbound = Path(exchange, "testkurs", "inbound")

@@ -210,8 +210,8 @@ def test_is_a_half_written_submission_reported_each_sync_and_collected_once_comp
     for item in whole.iterdir():
         if item.name != "timestamp.txt":
             shutil.copy2(item, half / item.name)
-    notebook = half / "00-start.ipynb"
-    notebook.write_text(notebook.read_text(encoding="utf-8").replace("svar = 7", "svar = 42"), encoding="utf-8")
+    answers = half / "svar.json"
+    answers.write_text(answers.read_text(encoding="utf-8").replace('"value": 7', '"value": 42'), encoding="utf-8")
     (half / "timestamp.txt").write_text("2027-01-22 09:00:00.000000 UTC")
     done = sync(sync_course, workers=1)
     assert done.collected == [("anna", "00-start")] and done.graded == [("anna", "00-start")]

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
-from nbformat.v4 import new_output
+from nbformat.v4 import new_markdown_cell, new_output
+from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import Execute, OverwriteCells
-from traitlets import Integer
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
+from nbgrader.utils import compute_checksum
+from traitlets import Bool, Integer
+
+# Said to the coordinator (sync) and to the learner (in the graded copy, so in the feedback).
+FOREIGN_CODE_NOTE = "Inlämningen innehöll kod som inte hör till uppgiften; den kördes inte."
+# The cell metadata that marks a cell set aside, so that screening can count them.
+SET_ASIDE = "ensak_set_aside"
 
 
 class RestoreDeletedCells(OverwriteCells):
@@ -52,6 +60,18 @@ class RestoreDeletedCells(OverwriteCells):
             nb.cells.insert(max(earlier) + 1 if earlier else 0, cell)
         return nb, resources
 
+    def add_missing_task_cells(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        """nbgrader's own, without its KeyError on a cell whose nbgrader metadata has no id: a copied
+        cell after DeduplicateIds, or an id the source does not know after OverwriteCells."""
+        source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+        source_cells = {cell.name: cell for cell in source_nb.source_cells}
+        present = {cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") for cell in nb.cells}
+        for task_cell in source_nb.task_cells:
+            if task_cell.name not in present:
+                nb.cells.append(self.missing_cell_transform(source_cells[task_cell.name], task_cell.max_score,
+                                                            is_task=True))
+        return nb, resources
+
 
     def _source_order(self) -> list[str]:
         """The cell ids in the order of the task's notebook in release/ (the learner version)."""
@@ -76,6 +96,79 @@ def in_notebook_order(source_cells: list, order: list[str]) -> list:
     return sorted(source_cells, key=lambda cell: rank.get(cell.name, len(rank)))
 
 
+class SetAsideForeignCode(NbGraderPreprocessor):
+    """Only the teacher's code runs: set aside every code cell that is not a code cell of the task's source.
+
+    A cell is the teacher's when its nbgrader id names a code cell of the source in the gradebook and
+    its checksum (nbgrader's own: text, type, flags, id, points) or its text is that cell's. Anything
+    else a learner put in a code cell (a cell added, copied, pasted over, or a changed answer cell) is
+    turned into a Markdown cell that shows the code, unexecuted, under a Swedish note: the coordinator
+    sees it in formgrader and the learner in the feedback. Where the learner's code replaced a cell of
+    the source, the teacher's version is put back after it, so the task's cells and points stay whole.
+
+    Runs after RestoreDeletedCells (locked cells are already restored from the source there) and
+    before anything executes. Markdown and raw cells are data and stay as they are.
+    """
+
+    run_answer_cells = Bool(
+        False, help="For a course whose tasks ask for code answers: run what a learner writes in the source's "
+                    "answer cells (nbgrader solution cells), inside the grading sandbox. Added cells never run."
+    ).tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        with Gradebook(resources["nbgrader"]["db_url"]) as gradebook:
+            source_nb = gradebook.find_notebook(resources["nbgrader"]["notebook"], resources["nbgrader"]["assignment"])
+            teacher = {cell.name: (cell.checksum, cell.source) for cell in source_nb.source_cells
+                       if cell.cell_type == "code"}
+            answers = {cell.name for cell in source_nb.solution_cells}
+        cells = []
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                cells.append(cell)
+                continue
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id not in teacher:
+                cells.append(set_aside(cell))
+                continue
+            checksum, text = teacher[grade_id]
+            if (_code(cell.source) == _code(text) or _checksum(cell) == checksum
+                    or (self.run_answer_cells and grade_id in answers)):
+                cells.append(cell)
+                continue
+            cells.append(set_aside(cell))
+            cell.source = text
+            cells.append(cell)
+        nb.cells = cells
+        return nb, resources
+
+
+def _checksum(cell: NotebookNode) -> str | None:
+    """nbgrader's checksum of a cell, or None when its metadata is too damaged to compute one."""
+    try:
+        return compute_checksum(nbformat.from_dict(cell))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def _code(text: str) -> str:
+    """A cell's text without its leading comment lines: comments never run, and a cell put back by
+    RestoreDeletedCells starts with one that says so."""
+    lines = text.strip().splitlines()
+    while lines and (not lines[0].strip() or lines[0].lstrip().startswith("#")):
+        lines.pop(0)
+    return "\n".join(lines)
+
+
+def set_aside(cell: NotebookNode) -> NotebookNode:
+    """A Markdown cell that shows a code cell's text, unexecuted, under FOREIGN_CODE_NOTE."""
+    code = cell.source.rstrip("\n")
+    # A fence longer than any run of backticks in the code: nothing in it can end the block, so the
+    # code is shown as text and never read as Markdown or HTML.
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", code)), default=0))
+    return new_markdown_cell(f"**{FOREIGN_CODE_NOTE}**\n\n{fence}python\n{code}\n{fence}",
+                             metadata={SET_ASIDE: True})
+
+
 class BoundedExecute(Execute):
     """nbgrader's Execute, keeping at most `max_output_chars` of each cell's output while it runs.
 
@@ -90,6 +183,12 @@ class BoundedExecute(Execute):
     ).tag(config=True)
 
     truncation_note = "\n… Utskriften var för lång och har kortats här. …\n"
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # nbgrader's Execute passes its kernel manager class as an argument, which outranks the
+        # configuration; the one nbgrader_config.py names (the sandbox) must win.
+        self._load_config(self.config, traits={"kernel_manager_class": self.traits()["kernel_manager_class"]})
 
     def output(self, outs, msg, display_id, cell_index):
         if self.max_output_chars < 0 or msg["msg_type"] not in ("stream", "display_data", "execute_result"):

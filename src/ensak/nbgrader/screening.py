@@ -5,8 +5,9 @@
 fail with a traceback, so sync skips it and reports the finding instead; the submission stays in
 submitted/ and is tried again at the next sync. Other findings are notes: the submission is graded
 as usual, but something deserves a look (answers missing or copied, the reflection not written,
-handed in after the course closed). `screen_after_grading` reads the graded notebook for cells that
-were stopped by the time limit or cut for printing too much.
+handed in after the course closed). `screen_after_grading` reads the graded notebook for code a
+learner added (set aside, never run) and cells that were stopped by the time limit or cut for
+printing too much.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from ensak.learner.answers import (
     MAX_ANSWERS_BYTES,
     SAVED_BY,
 )
-from ensak.nbgrader.preprocessors import BoundedExecute
+from ensak.nbgrader.preprocessors import FOREIGN_CODE_NOTE, SET_ASIDE, BoundedExecute
 from ensak.nbgrader.timestamps import submitted_at
 
 PLACEHOLDER = "SKRIV DITT SVAR HÄR"
@@ -173,18 +174,23 @@ def screen_before_grading(course_dir: Path | str, learner: str, task_id: str) ->
 
 
 def screen_after_grading(course_dir: Path | str, learner: str, task_id: str) -> list[SubmissionFinding]:
-    """Notes from the graded notebook in autograded/: cells stopped by the time limit or cut short."""
+    """Notes from the graded notebook in autograded/: code set aside unexecuted, cells stopped by the
+    time limit or cut short."""
     path = Path(course_dir) / "autograded" / learner / task_id / f"{task_id}.ipynb"
     try:
         notebook = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
-    stopped = cut = 0
+    stopped = cut = set_aside = 0
     for cell in notebook.get("cells", []):
+        set_aside += bool(cell.get("metadata", {}).get(SET_ASIDE))
         outputs = cell.get("outputs", [])
         stopped += any(o.get("ename") == TIMEOUT_ERROR for o in outputs)
         cut += any(BoundedExecute.truncation_note.strip() in "".join(o.get("text", "")) for o in outputs)
     messages = []
+    if set_aside:
+        messages.append(f"{FOREIGN_CODE_NOTE} Övriga svar är rättade som vanligt; koden syns i formgrader och i "
+                        "deltagarens återkoppling.")
     if stopped:
         messages.append(f"{stopped} cell(er) tog för lång tid och avbröts. Övriga celler är rättade som vanligt; "
                         "titta i formgrader om poängen verkar fel.")

@@ -26,6 +26,7 @@ from ensak.nbgrader.ngshare_client import (
     enrol_roster,
     uses_ngshare,
 )
+from ensak.nbgrader.sandbox import sandbox_note
 from ensak.nbgrader.timestamps import timestamp_text
 from ensak.sync.journal import Pair, journal_of, record
 from ensak.sync.workers import Runner, StepResult, error_text
@@ -165,6 +166,11 @@ def grade(course_dir: Path, runner: Runner, tasks: list[str], state, summary: Sy
             if timestamp is not None and graded.get((learner, task_id)) != timestamp:
                 jobs.append((task_id, learner))
                 expected[(learner, task_id)] = timestamp
+    if jobs:
+        # Said once per sync, before the learners' lines: it concerns every grading in it.
+        note = sandbox_note(runner.config.BoundedExecute.get("kernel_manager_class"))
+        if note:
+            summary.notes.insert(0, note)
     done = 0
     step(STEP_GRADE, 0, len(jobs))
 

@@ -145,7 +145,8 @@ def _warm_up() -> int:
 
 
 # Imported once in the fork server, so each grading process starts with them already loaded.
-PRELOAD = ["ensak.sync.workers", "ensak.nbgrader.screening", "ensak.nbgrader.preprocessors", "ensak.nbgrader.exchange", "nbgrader.apps",
+PRELOAD = ["ensak.sync.workers", "ensak.nbgrader.screening", "ensak.nbgrader.preprocessors", "ensak.nbgrader.sandbox",
+           "ensak.nbgrader.exchange", "nbgrader.apps",
            "nbgrader.converters", "nbgrader.preprocessors"]
 
 
