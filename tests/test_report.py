@@ -10,7 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from ensak.analytics.report import (
+    VIEW_ACCESS,
     VIEW_EVALUATION,
+    VIEW_EVIDENCE,
     VIEW_FUNNEL,
     VIEW_FUNNEL_ROLE,
     VIEW_FUNNEL_UNIT,
@@ -33,7 +35,7 @@ from fixtures_coordinator import empty_gradebook  # noqa: E402, F401
 pytest_plugins = ["fixtures_analytics"]
 
 SHEETS = [VIEW_TASKS, VIEW_LEARNERS, VIEW_SPREAD, VIEW_TIMELINE, VIEW_NUDGES, VIEW_FUNNEL, VIEW_FUNNEL_UNIT,
-          VIEW_FUNNEL_ROLE, VIEW_SELF_ASSESSMENT, VIEW_EVALUATION, VIEW_LEAVERS]
+          VIEW_FUNNEL_ROLE, VIEW_SELF_ASSESSMENT, VIEW_EVALUATION, VIEW_LEAVERS, VIEW_EVIDENCE, VIEW_ACCESS]
 # Pseudonyms follow the sorted learner ids: anna 01, bo 02, cilla 03, dan 04, eva 05, fia 06, gustav 07, …
 NUDGED = {"Deltagare 07", "Deltagare 09", "Deltagare 05", "Deltagare 04"}
 

@@ -609,3 +609,51 @@ def compare_cohorts(progress_by_cohort: Mapping[str, pd.DataFrame], today: dt.da
         })
     return pd.DataFrame(rows, columns=[COHORT, LEARNERS, TASKS_RELEASED, SUBMISSIONS, MEDIAN, SPREAD, SHARE_FINISHED,
                                        SHARE_CAUGHT_UP, SHARE_ACTIVE, MEAN_SCORE])
+
+
+# ---- the real thing and the access check -------------------------------------------------------
+
+WITH_EVIDENCE = "with_evidence"
+WITHOUT_EVIDENCE = "without_evidence"
+PLATFORM = "platform"
+BLOCKED_FOR = "blocked_for"
+TESTED = "tested"
+
+
+def evidence_by_task(progress: pd.DataFrame, evidence: pd.DataFrame, required: Iterable[str]) -> pd.DataFrame:
+    """Per task that asks for a real action: hand-ins with enough evidence and hand-ins without it.
+
+    `evidence` is ensak.analytics.collected.evidence_status (LEARNER, TASK, evidence, evidence_ok). A task
+    counts as done only with its evidence, so "without" is whom to ask for the link at a drop-in.
+    """
+    handed_in = progress[progress[SUBMITTED].astype(bool)][[LEARNER, TASK, TASK_NUMBER, TITLE]]
+    handed_in = handed_in[handed_in[TASK].isin(set(required))]
+    ok = evidence[evidence["evidence_ok"].astype(bool)][[LEARNER, TASK]].assign(_ok=True)
+    merged = handed_in.merge(ok, on=[LEARNER, TASK], how="left")
+    merged["_ok"] = merged["_ok"].fillna(False).astype(bool)
+    summary = (merged.groupby([TASK, TASK_NUMBER, TITLE], as_index=False)
+               .agg(**{WITH_EVIDENCE: ("_ok", "sum"), SUBMISSIONS: ("_ok", "size")}))
+    summary[WITHOUT_EVIDENCE] = summary[SUBMISSIONS] - summary[WITH_EVIDENCE]
+    columns = [TASK_NUMBER, TITLE, SUBMISSIONS, WITH_EVIDENCE, WITHOUT_EVIDENCE]
+    return summary.sort_values(TASK_NUMBER)[columns].reset_index(drop=True).astype(
+        {SUBMISSIONS: int, WITH_EVIDENCE: int, WITHOUT_EVIDENCE: int})
+
+
+def access_blocks_by_unit(access: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """Which platforms the access check in task 0 found blocked, per unit: for whom and of how many tested.
+
+    `access` has LEARNER and `blocked` (a list of platform names per learner's check); `people` has
+    LEARNER and UNIT. A block is the workplace network's, not the person's, so units are named even
+    when small: the coordinator needs to know where to ask IT.
+    """
+    if access.empty:
+        return pd.DataFrame(columns=[UNIT, PLATFORM, BLOCKED_FOR, TESTED])
+    tested = access.merge(people[[LEARNER, UNIT]], on=LEARNER, how="left")
+    tested[UNIT] = tested[UNIT].fillna(UNKNOWN_GROUP).replace("", UNKNOWN_GROUP)
+    per_unit = tested.groupby(UNIT)[LEARNER].nunique().rename(TESTED)
+    blocks = tested.explode("blocked").dropna(subset=["blocked"])
+    if blocks.empty:
+        return pd.DataFrame(columns=[UNIT, PLATFORM, BLOCKED_FOR, TESTED])
+    counts = blocks.groupby([UNIT, "blocked"])[LEARNER].nunique().rename(BLOCKED_FOR).reset_index()
+    counts = counts.rename(columns={"blocked": PLATFORM}).merge(per_unit.reset_index(), on=UNIT)
+    return counts.sort_values([UNIT, BLOCKED_FOR, PLATFORM], ascending=[True, False, True]).reset_index(drop=True)

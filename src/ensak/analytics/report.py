@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
@@ -27,7 +27,15 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ensak.analytics import progress as P
-from ensak.analytics.collected import read_collected_answers
+from ensak.analytics.collected import (
+    EVIDENCE,
+    EVIDENCE_COLUMNS,
+    KEY,
+    VALUE,
+    evidence_status,
+    read_collected_answers,
+    tasks_requiring_evidence,
+)
 from ensak.analytics.gradebook import (
     EMAIL,
     FIRST_NAME,
@@ -50,6 +58,7 @@ from ensak.clock import course_today
 from ensak.course.plan import Course, load_course
 from ensak.course.roster import pseudonyms
 from ensak.course.skills import AFTER_KEY, BEFORE_KEY, EVALUATION_KEYS
+from ensak.learner.access import ACCESS_KEY, blocked_platforms
 from ensak.slugs import ascii_slug
 from ensak.swedish import count_noun, swedish_date
 
@@ -126,6 +135,12 @@ COLUMN_LABELS: dict[str, str] = {
     P.ANSWER: "Svar",
     P.RESPONDENTS: "Svarande",
     P.SHOWN: "Visas",
+    P.WITH_EVIDENCE: "Med bevis på det som gjordes",
+    P.WITHOUT_EVIDENCE: "Inlämnade utan bevis",
+    P.PLATFORM: "Tjänst",
+    P.BLOCKED_FOR: "Blockerad för",
+    P.TESTED: "Testade",
+    EVIDENCE: "Bevis (länk eller beskrivning)",
 }
 SHARE_COLUMNS = {P.SHARE}
 YES, NO = "ja", "nej"
@@ -142,6 +157,9 @@ VIEW_FUNNEL_ROLE = "Tratt per roll"
 VIEW_SELF_ASSESSMENT = "Självskattning"
 VIEW_EVALUATION = "Utvärdering"
 VIEW_LEAVERS = "Avslutade"
+VIEW_EVIDENCE = "Bevis per uppgift"
+VIEW_EVIDENCE_DETAIL = "Bevis per deltagare"
+VIEW_ACCESS = "Blockerade tjänster"
 VIEW_NAMES_NOTICE = "Innehåller namn"
 
 
@@ -174,6 +192,10 @@ class CourseViews:
     answer_problems: pd.DataFrame
     leavers: pd.DataFrame
     hidden_groups: int = 0  # groups of unit or role breakdowns left out because they are too small
+    evidence: pd.DataFrame = field(default_factory=pd.DataFrame)  # per task: with and without evidence
+    # Per learner and task, only in the report with names: a link to someone's own account names them.
+    evidence_detail: pd.DataFrame = field(default_factory=pd.DataFrame)
+    access_blocks: pd.DataFrame = field(default_factory=pd.DataFrame)  # per unit: what the network blocks
 
     @property
     def position(self) -> pd.Series:
@@ -193,6 +215,9 @@ class CourseViews:
             VIEW_SELF_ASSESSMENT: presentable(self.self_assessment),
             VIEW_EVALUATION: presentable(self.evaluation),
             VIEW_LEAVERS: presentable(self.leavers),
+            VIEW_EVIDENCE: presentable(self.evidence),
+            **({VIEW_EVIDENCE_DETAIL: presentable(self.evidence_detail)} if self.with_names else {}),
+            VIEW_ACCESS: presentable(self.access_blocks),
         }
 
 
@@ -201,7 +226,9 @@ LEAVER_COLUMNS = [LEARNER, FIRST_NAME, LAST_NAME, EMAIL, P.TASKS_DONE, P.LAST_AC
 
 def compute_views(course: Course, progress: pd.DataFrame, answers: pd.DataFrame, answer_problems: pd.DataFrame,
                   *, today: dt.date, with_names: bool = False,
-                  pseudonym_map: Mapping[str, str] | None = None) -> CourseViews:
+                  pseudonym_map: Mapping[str, str] | None = None,
+                  evidence: pd.DataFrame | None = None, evidence_required: Mapping[str, str] | None = None
+                  ) -> CourseViews:
     """All views from frames already read; learners get pseudonyms unless `with_names`: the stored ones
     (`pseudonym_map`, ensak.course.roster.pseudonyms) or, without a roster, numbered by id.
 
@@ -247,7 +274,27 @@ def compute_views(course: Course, progress: pd.DataFrame, answers: pd.DataFrame,
         answer_problems=problems,
         leavers=gone,
         hidden_groups=hidden,
+        **evidence_views(current, answers, evidence, evidence_required, with_names=with_names),
     )
+
+
+def evidence_views(current: pd.DataFrame, answers: pd.DataFrame, evidence: pd.DataFrame | None,
+                   required: Mapping[str, str] | None, *, with_names: bool) -> dict[str, pd.DataFrame]:
+    """The real thing's evidence per task (and per learner with names), and what the networks block."""
+    evidence = evidence if evidence is not None else pd.DataFrame(columns=EVIDENCE_COLUMNS)
+    required = required or {}
+    detail = pd.DataFrame()
+    if with_names and not evidence.empty:
+        detail = (evidence.merge(current[[LEARNER, FIRST_NAME, LAST_NAME, TASK, TASK_NUMBER, TITLE]],
+                                 on=[LEARNER, TASK])
+                  .sort_values([LAST_NAME, FIRST_NAME, TASK_NUMBER])
+                  [[LEARNER, FIRST_NAME, LAST_NAME, TASK_NUMBER, TITLE, EVIDENCE]].reset_index(drop=True))
+    access = answers[answers[KEY] == ACCESS_KEY] if not answers.empty else answers
+    checks = pd.DataFrame({LEARNER: access[LEARNER] if not access.empty else [],
+                           "blocked": [blocked_platforms(v) for v in access[VALUE]] if not access.empty else []})
+    return {"evidence": P.evidence_by_task(current, evidence, required),
+            "evidence_detail": detail,
+            "access_blocks": P.access_blocks_by_unit(checks, learners_in(current))}
 
 
 def load_views(course_dir: Path | str, *, today: dt.date | None = None, with_names: bool = False,
@@ -257,9 +304,13 @@ def load_views(course_dir: Path | str, *, today: dt.date | None = None, with_nam
     course = load_course(course_dir)
     today = today if today is not None else course_today(course)
     progress = load_progress(course_dir, gradebook, today=today)
-    collected = read_collected_answers(course_dir, keys=[BEFORE_KEY, AFTER_KEY, *EVALUATION_KEYS])
+    required = tasks_requiring_evidence(course_dir, course.task_ids)
+    collected = read_collected_answers(course_dir, keys=[BEFORE_KEY, AFTER_KEY, *EVALUATION_KEYS, ACCESS_KEY,
+                                                         *set(required.values())])
+    evidence = evidence_status(collected.answers, required)
     return compute_views(course, progress, collected.answers, collected.problems, today=today,
-                         with_names=with_names, pseudonym_map=pseudonyms(course_dir, also=progress[LEARNER]))
+                         with_names=with_names, pseudonym_map=pseudonyms(course_dir, also=progress[LEARNER]),
+                         evidence=evidence, evidence_required=required)
 
 
 # ---- charts ----------------------------------------------------------------------------------
@@ -501,6 +552,8 @@ HTML_LEARNER_COLUMNS = [LEARNER, FIRST_NAME, LAST_NAME, UNIT, ROLE, P.TASKS_DONE
 HTML_LEAVER_COLUMNS = LEAVER_COLUMNS
 HTML_NUDGE_COLUMNS = [LEARNER, FIRST_NAME, LAST_NAME, EMAIL, UNIT, P.TASKS_DONE, P.CURRENT_TITLE, P.REASON]
 HTML_SPREAD_COLUMNS = [P.DATE, P.MEDIAN, P.FASTEST, P.SLOWEST, P.SPREAD, P.Q1, P.Q3, P.IQR]
+HTML_EVIDENCE_COLUMNS = [TASK_NUMBER, TITLE, P.SUBMISSIONS, P.WITH_EVIDENCE, P.WITHOUT_EVIDENCE]
+HTML_ACCESS_COLUMNS = [UNIT, P.PLATFORM, P.BLOCKED_FOR, P.TESTED]
 HTML_SELF_ASSESSMENT_COLUMNS = [P.SKILL_LABEL, P.PAIRED, P.BEFORE_MEAN, P.AFTER_MEAN, P.CHANGE]
 
 
@@ -556,6 +609,9 @@ def render_html(views: CourseViews, blog: dict | None = None) -> str:
         problems=len(views.answer_problems),
         rules=views.course.nudge,
         blog=blog,
+        evidence=html_table(views.evidence, HTML_EVIDENCE_COLUMNS),
+        evidence_detail=html_table(views.evidence_detail) if views.with_names else None,
+        access_blocks=html_table(views.access_blocks, HTML_ACCESS_COLUMNS),
     )
 
 

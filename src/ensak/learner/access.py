@@ -41,6 +41,8 @@ PLATFORMS: dict[str, str] = {
     "Spotify": "https://open.spotify.com/favicon.ico",
     "Creative Commons": "https://creativecommons.org/favicon.ico",
 }
+# The key task 0 saves the check under; the report reads it from there.
+ACCESS_KEY = "atkomst"
 REACHABLE = "nåbar"
 BLOCKED = "blockerad"
 TIMEOUT_MS = 8000
