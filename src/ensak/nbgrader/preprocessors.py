@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from traitlets import Bool, Integer
 FOREIGN_CODE_NOTE = "Inlämningen innehöll kod som inte hör till uppgiften; den kördes inte."
 # The cell metadata that marks a cell set aside, so that screening can count them.
 SET_ASIDE = "ensak_set_aside"
+# Where RestoreDeletedCells tells SetAsideForeignCode which cells it put back from the source (in
+# nbconvert's resources, which the learner's notebook cannot reach).
+RESTORED = "ensak_restored_cells"
 
 
 class RestoreDeletedCells(OverwriteCells):
@@ -30,7 +34,10 @@ class RestoreDeletedCells(OverwriteCells):
 
     def add_missing_grade_cells(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
-        source_cells = in_notebook_order(list(source_nb.source_cells), self._source_order())
+        # In the source's order: the gradebook keeps none, and PostgreSQL returns cells it has
+        # updated last (the code cells) after the rest, which would put a deleted widget after its check.
+        positions = self._source_positions()
+        source_cells = sorted(source_nb.source_cells, key=lambda cell: positions.get(cell.name, len(positions)))
         grade_cells = {cell.name: cell for cell in source_nb.grade_cells}
         solution_ids = {cell.name for cell in source_nb.solution_cells}
 
@@ -55,10 +62,23 @@ class RestoreDeletedCells(OverwriteCells):
             else:
                 continue
             self.log.warning("Missing cell %s restored from the source", source_cell.name)
+            # SetAsideForeignCode runs it as the teacher's although a note now heads its text.
+            resources.setdefault(RESTORED, set()).add(source_cell.name)
             indexes = present()
             earlier = [indexes[c.name] for c in source_cells[:position] if c.name in indexes]
             nb.cells.insert(max(earlier) + 1 if earlier else 0, cell)
         return nb, resources
+
+    def _source_positions(self) -> dict[str, int]:
+        """{nbgrader cell id: its place in the task's source notebook}; {} if the source cannot be read."""
+        coursedir = CourseDirectory(config=self.config)
+        folder = Path(coursedir.format_path(coursedir.source_directory, ".", self.assignment_id))
+        try:
+            cells = json.loads((folder / f"{self.notebook_id}.ipynb").read_text(encoding="utf-8"))["cells"]
+            ids = [cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") for cell in cells]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return {}
+        return {grade_id: place for place, grade_id in enumerate(ids) if grade_id}
 
     def add_missing_task_cells(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         """nbgrader's own, without its KeyError on a cell whose nbgrader metadata has no id: a copied
@@ -73,34 +93,12 @@ class RestoreDeletedCells(OverwriteCells):
         return nb, resources
 
 
-    def _source_order(self) -> list[str]:
-        """The cell ids in the order of the task's notebook in release/ (the learner version)."""
-        coursedir = CourseDirectory(config=self.config)
-        path = Path(coursedir.format_path(coursedir.release_directory, ".", self.assignment_id)) / \
-            f"{self.notebook_id}.ipynb"
-        try:
-            cells = nbformat.read(path, as_version=4).cells
-        except (OSError, ValueError):
-            return []
-        return [c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in cells]
-
-
-def in_notebook_order(source_cells: list, order: list[str]) -> list:
-    """The gradebook's source cells in the order the notebook has them.
-
-    nbgrader's gradebook keeps no position for a cell, and its relationship is unordered: SQLite happens
-    to return cells in the order they were added, PostgreSQL need not. A restored cell is placed after
-    the cells that precede it, so the order must be the notebook's.
-    """
-    rank = {name: i for i, name in enumerate(order) if name}
-    return sorted(source_cells, key=lambda cell: rank.get(cell.name, len(rank)))
-
-
 class SetAsideForeignCode(NbGraderPreprocessor):
     """Only the teacher's code runs: set aside every code cell that is not a code cell of the task's source.
 
     A cell is the teacher's when its nbgrader id names a code cell of the source in the gradebook and
-    its checksum (nbgrader's own: text, type, flags, id, points) or its text is that cell's. Anything
+    its checksum (nbgrader's own: text, type, flags, id, points) or its text is that cell's, or when
+    RestoreDeletedCells has just put it back from the source (with a note at its head). Anything
     else a learner put in a code cell (a cell added, copied, pasted over, or a changed answer cell) is
     turned into a Markdown cell that shows the code, unexecuted, under a Swedish note: the coordinator
     sees it in formgrader and the learner in the feedback. Where the learner's code replaced a cell of
@@ -131,7 +129,7 @@ class SetAsideForeignCode(NbGraderPreprocessor):
                 cells.append(set_aside(cell))
                 continue
             checksum, text = teacher[grade_id]
-            if (_code(cell.source) == _code(text) or _checksum(cell) == checksum
+            if (cell.source == text or _checksum(cell) == checksum or grade_id in resources.get(RESTORED, ())
                     or (self.run_answer_cells and grade_id in answers)):
                 cells.append(cell)
                 continue
@@ -148,15 +146,6 @@ def _checksum(cell: NotebookNode) -> str | None:
         return compute_checksum(nbformat.from_dict(cell))
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
-
-
-def _code(text: str) -> str:
-    """A cell's text without its leading comment lines: comments never run, and a cell put back by
-    RestoreDeletedCells starts with one that says so."""
-    lines = text.strip().splitlines()
-    while lines and (not lines[0].strip() or lines[0].lstrip().startswith("#")):
-        lines.pop(0)
-    return "\n".join(lines)
 
 
 def set_aside(cell: NotebookNode) -> NotebookNode:
