@@ -74,6 +74,20 @@ class RunningHub:
         return "\n".join(text.splitlines()[-lines:])
 
 
+def processes_running(*words: str) -> list[int]:
+    """Processes whose command line holds every one of `words` (a service the hub started, say)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if all(word in command for word in words):
+                pids.append(int(entry.name))
+    return pids
+
+
 def shared_base_dir(prefix: str) -> Path:
     """A temporary folder the learner accounts may pass through (pytest's own tmp is closed to them)."""
     base = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))

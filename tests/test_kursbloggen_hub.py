@@ -21,6 +21,7 @@ pytest.register_assert_rewrite("fixtures_hub")
 from fixtures_hub import (  # noqa: E402
     HubSession,
     RunningHub,
+    processes_running,
     remove_hub_traces,
     require_hub_prerequisites,
     server_environment,
@@ -68,17 +69,6 @@ def make_course(folder: Path, course_id: str, learners: dict[str, tuple[str, str
     return course_dir
 
 
-def blog_processes(course_dir: Path) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            except OSError:
-                continue
-            if "ensak.outreach.kursbloggen" in command and str(course_dir) in command:
-                pids.append(int(entry.name))
-    return pids
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +89,7 @@ def blog_hub():
         yield BlogHub(hub, north_dir, south_dir, anna, bertil, david, *south)
     finally:
         leftovers = stop_ensak_hub(hub) if hub is not None else []
-        services = blog_processes(base)
+        services = processes_running("ensak.outreach.kursbloggen", str(base))
         if hub is not None:
             remove_hub_traces(hub, base)
         else:

@@ -25,6 +25,7 @@ from fixtures_hub import (  # noqa: E402
     FIRST_TASK,
     HubSession,
     RunningHub,
+    processes_running,
     remove_hub_traces,
     require_hub_prerequisites,
     server_environment,
@@ -69,17 +70,6 @@ def make_course(folder: Path, course_id: str, learners: dict[str, tuple[str, str
     return course_dir
 
 
-def ngshare_service_pids(data_dir: Path) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            except OSError:
-                continue
-            if "ensak.nbgrader.ngshare_service" in command and str(data_dir) in command:
-                pids.append(int(entry.name))
-    return pids
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +101,7 @@ def two_courses(postgres):
         yield TwoCourses(hub, north, south, list(north_learners), list(south_learners), template)
     finally:
         leftovers = stop_ensak_hub(hub) if hub is not None else []
-        services = ngshare_service_pids(base / "norr" / "kurs" / "ngshare")
+        services = processes_running("ensak.nbgrader.ngshare_service", str(base / "norr" / "kurs" / "ngshare"))
         if hub is not None:
             remove_hub_traces(hub, base)
         else:
