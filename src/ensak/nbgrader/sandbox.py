@@ -189,13 +189,15 @@ def sandbox_command(support: SandboxSupport, kernel_dir: Path, work_copy: Path, 
         made.add(target)
         return made_here
 
+    # The fresh /tmp first: bwrap mounts in order, and a Python installation under /tmp (a checkout
+    # there, as CI's may be) bound before it would be hidden by it and the kernel could not start.
+    args += ["--proc", "/proc", "--dev", "/dev",
+             "--perms", "1777", "--size", str(limits.scratch), "--tmpfs", "/tmp",
+             "--perms", "1777", "--size", str(limits.scratch), "--tmpfs", "/dev/shm"]
     for path in python_paths(course_dir):
         if not path.is_relative_to("/usr"):
             args += [*parents_of(path), "--ro-bind", str(path), str(path)]
-    args += ["--proc", "/proc", "--dev", "/dev",
-             "--perms", "1777", "--size", str(limits.scratch), "--tmpfs", "/tmp",
-             "--perms", "1777", "--size", str(limits.scratch), "--tmpfs", "/dev/shm",
-             *parents_of(kernel_dir), "--bind", str(kernel_dir), str(kernel_dir),
+    args += [*parents_of(kernel_dir), "--bind", str(kernel_dir), str(kernel_dir),
              *parents_of(cwd), "--ro-bind", str(work_copy), str(cwd),
              "--chdir", str(cwd), "--"]
     if as_root:
