@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import os
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -120,12 +121,29 @@ def graded(request, tmp_path_factory, listener):
     config = load_config(course_dir)
     config.Execute.timeout = TIME_LIMIT
     url = gradebook_url(course_dir)
+    # A kernel folder left by a grader that was killed (its process is gone), and one of a live process.
+    gone = _a_finished_process_id()
+    abandoned = Path(tempfile.gettempdir()) / f"ensak-kernel-{gone}-test{request.param}"
+    (abandoned / "arbete").mkdir(parents=True, exist_ok=True)
+    (abandoned / "arbete" / "svar.json").write_text("{}", encoding="utf-8")
+    alive = Path(tempfile.gettempdir()) / f"ensak-kernel-1-test{request.param}"
+    alive.mkdir(exist_ok=True)
     kernel_folders = set(Path(tempfile.gettempdir()).glob("ensak-kernel-*"))
     with coordinator_environment(url):
         grader_env = dict(os.environ)
         summary = sync(course_dir, config=config, workers=1)
+    left = set(Path(tempfile.gettempdir()).glob("ensak-kernel-*"))
+    alive_kept = alive.exists()
+    alive.rmdir()
     return {"course_dir": course_dir, "summary": summary, "traces": traces, "url": url, "grader_env": grader_env,
-            "kernel_folders_left": set(Path(tempfile.gettempdir()).glob("ensak-kernel-*")) - kernel_folders}
+            "kernel_folders_left": left - kernel_folders, "abandoned_removed": not abandoned.exists(),
+            "alive_kept": alive_kept}
+
+
+def _a_finished_process_id() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
 
 
 def submit_code_answer(course_dir: Path) -> None:
@@ -242,6 +260,8 @@ def test_are_the_learners_answers_and_everyone_elses_grading_as_usual(graded):
 def test_does_nothing_leak_into_graded_notebooks_feedback_or_tables(graded):
     assert leaks(graded["course_dir"], graded["url"], ["anna"]) == []
     assert graded["kernel_folders_left"] == set(), "each kernel's folder (sockets, copy of the submission) is removed"
+    assert graded["abandoned_removed"], "and one a killed grader left behind is removed at the next kernel's start"
+    assert graded["alive_kept"], "but never one of a process that still runs"
 
 
 def test_is_code_a_learner_wrote_in_an_answer_cell_not_run_in_this_course(graded):
@@ -323,7 +343,6 @@ def test_does_the_sandbox_hold_for_an_ordinary_account(open_folder, listener):
     """Sync as a dedicated account (docs/security.md): the sandbox is then a user namespace of its own.
     As root (CI), the test drops to an ordinary user id to try it; otherwise it runs as itself."""
     import json
-    import subprocess
     import sys
 
     uid = 1000 if os.geteuid() == 0 else os.geteuid()

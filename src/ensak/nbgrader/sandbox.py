@@ -87,7 +87,7 @@ def sandbox_support() -> SandboxSupport:
         return SandboxSupport(None, prlimit, setpriv, "bubblewrap (bwrap) är inte installerat")
     if prlimit is None or (os.geteuid() == 0 and setpriv is None):
         return SandboxSupport(None, prlimit, setpriv, "util-linux saknar prlimit eller setpriv")
-    probe = Path(tempfile.mkdtemp(prefix="ensak-kernel-"))
+    probe = kernel_folder(Path(tempfile.gettempdir()))
     try:
         command = sandbox_command(SandboxSupport(bwrap, prlimit, setpriv), probe, probe, probe, Limits(),
                                   {"PATH": "/usr/bin:/bin"}, uid=_sandbox_uid(), command=["/bin/true"])
@@ -254,7 +254,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         base = Path(tempfile.gettempdir())
         if len(str(base)) > UNIX_SOCKET_PATH_MAX - 40:
             base = Path("/tmp")
-        self._kernel_dir = Path(tempfile.mkdtemp(prefix="ensak-kernel-", dir=base))
+        remove_abandoned_kernel_folders(base)
+        self._kernel_dir = kernel_folder(base)
         (self._kernel_dir / "anslut").mkdir()
         self.transport = "ipc"
         self.ip = str(self._kernel_dir / "anslut" / "k")
@@ -315,6 +316,25 @@ class SandboxedKernelManager(AsyncKernelManager):
     # AsyncKernelManager binds its public names to the base class's functions: point them at ours.
     interrupt_kernel = _async_interrupt_kernel
     cleanup_resources = _async_cleanup_resources
+
+
+KERNEL_FOLDER_PREFIX = "ensak-kernel-"
+
+
+def kernel_folder(base: Path) -> Path:
+    """A new private folder for one kernel, named after the process that owns it."""
+    return Path(tempfile.mkdtemp(prefix=f"{KERNEL_FOLDER_PREFIX}{os.getpid()}-", dir=base))
+
+
+def remove_abandoned_kernel_folders(base: Path) -> None:
+    """Remove kernel folders whose process is gone: a grader killed with its sync (or a crash) cannot
+    clean up, and each folder holds a copy of a learner's submission."""
+    from ensak.processes import process_is_alive
+
+    for folder in base.glob(f"{KERNEL_FOLDER_PREFIX}*-*"):
+        owner = folder.name[len(KERNEL_FOLDER_PREFIX):].split("-", 1)[0]
+        if owner.isdigit() and int(owner) != os.getpid() and not process_is_alive(int(owner)):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _course_dir(cwd: Path) -> Path | None:
