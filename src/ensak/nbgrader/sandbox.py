@@ -40,6 +40,8 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Integer, List, Unicode
 
+from ensak.processes import process_is_alive
+
 MIB = 1024 * 1024
 # As root the kernel runs as a numeric user that has no account, one per kernel, so that the process
 # limit counts that kernel's processes only (the kernel exempts root from RLIMIT_NPROC). Far above
@@ -329,8 +331,6 @@ def kernel_folder(base: Path) -> Path:
 def remove_abandoned_kernel_folders(base: Path) -> None:
     """Remove kernel folders whose process is gone: a grader killed with its sync (or a crash) cannot
     clean up, and each folder holds a copy of a learner's submission."""
-    from ensak.processes import process_is_alive
-
     for folder in base.glob(f"{KERNEL_FOLDER_PREFIX}*-*"):
         owner = folder.name[len(KERNEL_FOLDER_PREFIX):].split("-", 1)[0]
         if owner.isdigit() and int(owner) != os.getpid() and not process_is_alive(int(owner)):
