@@ -48,12 +48,17 @@ c.ClearSolutions.code_stub = {"python": "# SKRIV DITT SVAR HÄR"}
 # own restore fails when the cell before a test cell is a locked widget cell, so ours replaces it.
 from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteKernelspec  # noqa: E402
 
-from ensak.nbgrader.preprocessors import RestoreDeletedCells, SetAsideForeignCode  # noqa: E402
+from ensak.nbgrader.preprocessors import (  # noqa: E402
+    RestoreDeletedCells,
+    SetAsideForeignCode,
+    ShowLearnerTextAsText,
+)
 
 # Only the teacher's code runs: a code cell a learner added or changed is shown in the graded copy
-# (formgrader, feedback) with a note, never executed.
+# (formgrader, feedback) with a note, never executed. HTML a learner wrote is shown as text, so it
+# cannot run in the coordinator's formgrader.
 c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreDeletedCells,
-                                      SetAsideForeignCode, CheckCellMetadata]
+                                      SetAsideForeignCode, ShowLearnerTextAsText, CheckCellMetadata]
 c.OverwriteCells.add_missing_cells = True
 c.OverwriteCells.missing_cell_notification = (
     "Den här cellen ({cell_id}) saknades i inlämningen och har lagts tillbaka automatiskt.\n\n"

@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 from html import unescape
+from html.parser import HTMLParser
 
 import nbformat
 import pytest
@@ -56,8 +57,15 @@ GOOD = ("ok.forst", "ok.sist")
 # Whoever does something odd, and what; each is checked by a test below.
 BLOCKED = ("trasig.json", "annan.uppgift", "fel.innehall")
 GRADED_AS_USUAL = ("celler.andrade", "loopar", "skriver.mycket", "lankar", "platshallare", "sen",
-                   "svar.kopierad", "fientlig")
+                   "svar.kopierad", "fientlig", "html.text")
 HOSTILE = "fientlig"  # adds every cell of the hostile corpus to an honestly answered notebook
+# Writes HTML that would run in the coordinator's formgrader: in the reflection, in a Markdown cell and a
+# raw cell of her own. Each piece would set window.ensakHacked if a browser ran it.
+MARKUP = "html.text"
+MARKUP_REFLECTION = ('Jag gillade uppgiften <3 och skrev a < b. <img src=x onerror="window.ensakHacked=1">'
+                     '<script>window.ensakHacked=2</script> [Läs mer](javascript:window.ensakHacked=3)')
+MARKUP_CELL = '<iframe srcdoc="<script>parent.ensakHacked=4</script>"></iframe> <a href="#" onclick="ensakHacked=5">x</a>'
+MARKUP_RAW = "<script>window.ensakHacked=6</script>"
 SCORE_ZERO = ("last.andrad", "svar.saknas", "svar.tom", "svar.trasig", "svar.enorm")
 
 
@@ -126,7 +134,7 @@ def cohort(bad_course, tmp_path_factory, listener, traces):
         "print('x' * 20_000_000)\nfor i in range(100_000):\n    print(i)")))
 
     for learner in (*BLOCKED, *GRADED_AS_USUAL, *SCORE_ZERO):
-        if learner not in ("lankar", "sen", HOSTILE):
+        if learner not in ("lankar", "sen", HOSTILE, MARKUP):
             cohort.submit(learner)
 
     # A learner with a shell on the hub can write into the exchange directly: a link to the
@@ -150,6 +158,15 @@ def cohort(bad_course, tmp_path_factory, listener, traces):
                                                   tzinfo=dt.timezone.utc))
     cohort.answered("ok.sist")
     cohort.submit("ok.sist")
+
+    cohort.answered(MARKUP, reflection=MARKUP_REFLECTION)
+
+    def add_markup_cells(nb):
+        # The Markdown cell claims to be one grading set aside (such cells are shown as they are).
+        nb.cells[3:3] = [nbformat.v4.new_markdown_cell(MARKUP_CELL, metadata={SET_ASIDE: True}),
+                         nbformat.v4.new_raw_cell(MARKUP_RAW)]
+    cohort.edit(MARKUP, add_markup_cells)
+    cohort.submit(MARKUP)
 
     plant_canaries(bad_course, T0)
     targets = Targets(bad_course, T0, bad_course / "submitted" / "ok.forst" / T0 / f"{T0}.ipynb", listener.port,
@@ -176,12 +193,13 @@ def synced(cohort):
     url = gradebook_url(cohort.course_dir)
     with coordinator_environment(url):
         summary = sync(cohort.course_dir, config=cohort.config)
-        # The coordinator reads the hostile learner's reflection in formgrader; the next sync gives feedback.
+        # The coordinator reads two reflections in formgrader; the next sync gives those learners feedback.
         with Gradebook(url, COURSE_ID) as gb:
-            for notebook in gb.find_submission(T0, HOSTILE).notebooks:
-                for grade in notebook.grades:
-                    if grade.needs_manual_grade:
-                        grade.manual_score, grade.needs_manual_grade = grade.max_score, False
+            for learner in (HOSTILE, MARKUP):
+                for notebook in gb.find_submission(T0, learner).notebooks:
+                    for grade in notebook.grades:
+                        if grade.needs_manual_grade:
+                            grade.manual_score, grade.needs_manual_grade = grade.max_score, False
             gb.db.commit()
         again = sync(cohort.course_dir, config=cohort.config)
     return {"summary": summary, "again": again}
@@ -308,17 +326,67 @@ def test_is_hostile_code_shown_to_the_coordinator_and_the_learner_never_run(sync
 
 
 def test_is_set_aside_code_shown_by_formgrader_as_text(synced, cohort):
+    html = formgrader_page(cohort.course_dir, HOSTILE)
+    assert html.count(FOREIGN_CODE_NOTE) == len(cohort.hostile_code)
+    shown = unescape(re.sub(r"<[^>]+>", "", html))
+    assert all(code in shown for code in cohort.hostile_code), "the code is there to read, as it was written"
+
+
+def formgrader_page(course_dir, learner) -> str:
+    """The page formgrader shows the coordinator for a learner's graded task 0 (its own exporter and template)."""
     from nbconvert.exporters import HTMLExporter
     from nbgrader.server_extensions.formgrader import handlers
 
     exporter = HTMLExporter(template_name="formgrade", extra_template_basedirs=[handlers.template_path])
-    path = cohort.course_dir / "autograded" / HOSTILE / T0 / f"{T0}.ipynb"
+    path = course_dir / "autograded" / learner / T0 / f"{T0}.ipynb"
     html, _ = exporter.from_filename(str(path), resources={
         "assignment_id": T0, "notebook_id": T0, "submission_id": "x", "index": 0, "total": 1, "base_url": "",
-        "student": HOSTILE, "last_name": "", "first_name": "", "notebook_path": ""})
-    assert html.count(FOREIGN_CODE_NOTE) == len(cohort.hostile_code)
-    shown = unescape(re.sub(r"<[^>]+>", "", html))
-    assert all(code in shown for code in cohort.hostile_code), "the code is there to read, as it was written"
+        "student": learner, "last_name": "", "first_name": "", "notebook_path": ""})
+    return html
+
+
+class ActiveParts(HTMLParser):
+    """What a browser would act on in a page: attribute values and the text of script elements."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self.parts += [f"{tag} {name}={value}" for name, value in attrs if value]
+        self.in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        self.in_script = False
+
+    def handle_data(self, data):
+        if self.in_script:
+            self.parts.append(f"script: {data}")
+
+
+def test_is_html_a_learner_wrote_shown_as_text_in_formgrader_never_run(synced, cohort):
+    html = formgrader_page(cohort.course_dir, MARKUP)
+    active = ActiveParts()
+    active.feed(html)
+    assert [part for part in active.parts if "ensakHacked" in part] == [], "nothing she wrote can run"
+    shown = unescape(re.sub(r"<[^>]+>", " ", html))
+    for piece in ("<3", "a < b", '<img src=x onerror="window.ensakHacked=1">', "<script>window.ensakHacked=2",
+                  '<iframe srcdoc="<script>parent.ensakHacked=4</script>">', MARKUP_RAW):
+        assert piece in shown, f"the coordinator reads what she wrote: {piece}"
+    assert "Läs mer" in shown
+    # The same graded copy is her feedback, which the coordinator may open too.
+    active = ActiveParts()
+    active.feed((cohort.course_dir / "feedback" / MARKUP / T0 / f"{T0}.html").read_text(encoding="utf-8"))
+    assert [part for part in active.parts if "ensakHacked" in part] == []
+
+
+def test_is_an_honest_reflection_left_as_written(synced, cohort):
+    graded = graded_notebook(cohort.course_dir, "ok.forst")
+    submitted = nbformat.read(cohort.course_dir / "submitted" / "ok.forst" / T0 / f"{T0}.ipynb", as_version=4)
+    assert [c.source for c in graded.cells if c.cell_type == "markdown"] == \
+        [c.source for c in submitted.cells if c.cell_type == "markdown"]
+    assert score(cohort.course_dir, MARKUP) == score(cohort.course_dir, "ok.forst"), "her answers count as usual"
 
 
 def test_are_the_hostile_learners_own_answers_graded(synced, cohort):
@@ -356,7 +424,8 @@ def test_is_a_submission_after_the_course_closed_kept_graded_and_late(synced, co
 def test_does_a_second_sync_grade_nothing_again(synced):
     assert synced["again"].graded == []
     assert synced["again"].notes == []
-    assert synced["again"].feedback == [(HOSTILE, T0)], "only the reflection the coordinator graded"
+    assert sorted(synced["again"].feedback) == sorted([(HOSTILE, T0), (MARKUP, T0)]), \
+        "only the reflections the coordinator graded"
     # (The course blog adds its own line about a notebook it cannot read; only sync's own are compared.)
     own = [p for p in synced["again"].problems if p.startswith(f"{p.split()[0]} {T0}: ")]
     assert sorted(own) == sorted(p for p in synced["summary"].problems if p.split()[0] in (*BLOCKED, "avbruten"))

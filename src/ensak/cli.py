@@ -34,6 +34,7 @@ GUIDED_ERRORS: dict[str, tuple[str, ...]] = {
     "ensak.care.backup": ("BackupError",),
     "ensak.care.forget": ("ForgetError",),
     "ensak.hub.runner": ("HubError",),
+    "ensak.coordinator.formgrader": ("FormgraderError",),
 }
 YES_ANSWERS = {"j", "ja", "y", "yes"}
 NO_ANSWERS = {"n", "nej", "no"}
@@ -381,8 +382,8 @@ def sync_command(
                    f"Återkoppling utlämnad: {len(summary.feedback)}.")
     if summary.waiting_for_manual_grading:
         typer.echo(f"{count_noun(summary.waiting_for_manual_grading, 'inlämning', 'inlämningar')} väntar på att "
-                   "du bedömer reflektionen "
-                   "i formgrader; återkopplingen lämnas ut vid nästa sync efter det.")
+                   "du bedömer reflektionen i formgrader (ensak formgrader); återkopplingen lämnas ut vid nästa "
+                   "sync efter det.")
     if summary.notes:
         typer.echo("Att titta på:")
         for note in summary.notes:
@@ -428,6 +429,19 @@ def hub(
     except SETUP_ERRORS as error:
         fail(str(error))
     raise typer.Exit(code=code)
+
+
+@app.command()
+def formgrader(
+    course_dir: Path = COURSE_DIR,
+    port: int = typer.Option(8890, help="Port on this machine's loopback address."),
+    browser: bool = typer.Option(True, "--browser/--no-browser", help="Open formgrader in the web browser."),
+) -> None:
+    """Open nbgrader's formgrader: read and grade the reflections, comment to the learners. Ctrl-C closes it."""
+    from ensak.coordinator.formgrader import formgrader_server, run_formgrader
+
+    _load_course_or_fail(course_dir)
+    raise typer.Exit(code=run_formgrader(formgrader_server(course_dir, port, open_browser=browser), typer.echo))
 
 
 @app.command()

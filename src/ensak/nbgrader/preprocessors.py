@@ -22,6 +22,11 @@ SET_ASIDE = "ensak_set_aside"
 # Where RestoreDeletedCells tells SetAsideForeignCode which cells it put back from the source (in
 # nbconvert's resources, which the learner's notebook cannot reach).
 RESTORED = "ensak_restored_cells"
+# Where SetAsideForeignCode tells ShowLearnerTextAsText which cells it made (a learner can write any
+# metadata, so SET_ASIDE alone is not proof).
+MADE_BY_GRADING = "ensak_cells_made_by_grading"
+# The cell metadata that marks a raw cell a learner added, now shown as text.
+LEARNER_RAW = "ensak_learner_raw"
 
 
 class RestoreDeletedCells(OverwriteCells):
@@ -126,18 +131,67 @@ class SetAsideForeignCode(NbGraderPreprocessor):
                 continue
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
             if grade_id not in teacher:
-                cells.append(set_aside(cell))
+                cells.append(set_aside(cell, resources))
                 continue
             checksum, text = teacher[grade_id]
             if (cell.source == text or _checksum(cell) == checksum or grade_id in resources.get(RESTORED, ())
                     or (self.run_answer_cells and grade_id in answers)):
                 cells.append(cell)
                 continue
-            cells.append(set_aside(cell))
+            cells.append(set_aside(cell, resources))
             cell.source = text
             cells.append(cell)
         nb.cells = cells
         return nb, resources
+
+
+class ShowLearnerTextAsText(NbGraderPreprocessor):
+    """What a learner wrote is shown as text: nothing in it can act in formgrader or in the feedback.
+
+    formgrader renders the graded copy's Markdown cells with raw HTML passed through and `javascript:`
+    links allowed (its template ignores nbconvert's `sanitize_html`), inside the coordinator's own Jupyter
+    server. A reflection holding `<script>`, `<img onerror=…>` or `[Läs mer](javascript:…)` would run
+    there with her rights: change grades, open a terminal. So in every Markdown cell that is not the
+    teacher's (the source's text under a source cell's id, and not an answer cell) `<` becomes `&lt;` (no
+    tag can open), and `\\`, `[` and `]` are backslash-escaped (no link, image or TeX command can form).
+    The page shows exactly the characters the learner typed in her plain text field; lists, paragraphs
+    and emphasis stay. A raw cell (the tasks have none; nbconvert copies raw cells into HTML untouched)
+    becomes a Markdown cell that shows its text in a fenced block. Cells SetAsideForeignCode made are
+    already fenced text. Runs after RestoreDeletedCells, so locked cells hold the teacher's text.
+    """
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        with Gradebook(resources["nbgrader"]["db_url"]) as gradebook:
+            source_nb = gradebook.find_notebook(resources["nbgrader"]["notebook"], resources["nbgrader"]["assignment"])
+            answers = {cell.name for cell in source_nb.solution_cells}
+            teacher = {cell.name: cell.source for cell in source_nb.source_cells
+                       if cell.cell_type == "markdown" and cell.name not in answers}
+        cells = []
+        for cell in nb.cells:
+            if cell.cell_type == "raw":
+                cells.append(new_markdown_cell(fenced(cell.source, "text"), metadata={LEARNER_RAW: True}))
+                continue
+            if cell.cell_type == "markdown" and id(cell) not in resources.get(MADE_BY_GRADING, ()):
+                grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+                if grade_id not in teacher or cell.source != teacher[grade_id]:
+                    cell.source = as_text(cell.source)
+            cells.append(cell)
+        nb.cells = cells
+        return nb, resources
+
+
+def as_text(markdown: str) -> str:
+    """Markdown that renders as the characters of `markdown`, with no tag, link, image or TeX command."""
+    return (markdown.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+            .replace("<", "&lt;"))
+
+
+def fenced(text: str, language: str) -> str:
+    """`text` in a fenced block longer than any run of backticks in it: nothing inside can end the block,
+    so it is shown as text and never read as Markdown or HTML."""
+    text = text.rstrip("\n")
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
+    return f"{fence}{language}\n{text}\n{fence}"
 
 
 def _checksum(cell: NotebookNode) -> str | None:
@@ -148,14 +202,11 @@ def _checksum(cell: NotebookNode) -> str | None:
         return None
 
 
-def set_aside(cell: NotebookNode) -> NotebookNode:
+def set_aside(cell: NotebookNode, resources: dict) -> NotebookNode:
     """A Markdown cell that shows a code cell's text, unexecuted, under FOREIGN_CODE_NOTE."""
-    code = cell.source.rstrip("\n")
-    # A fence longer than any run of backticks in the code: nothing in it can end the block, so the
-    # code is shown as text and never read as Markdown or HTML.
-    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", code)), default=0))
-    return new_markdown_cell(f"**{FOREIGN_CODE_NOTE}**\n\n{fence}python\n{code}\n{fence}",
-                             metadata={SET_ASIDE: True})
+    shown = new_markdown_cell(f"**{FOREIGN_CODE_NOTE}**\n\n{fenced(cell.source, 'python')}", metadata={SET_ASIDE: True})
+    resources.setdefault(MADE_BY_GRADING, set()).add(id(shown))
+    return shown
 
 
 class BoundedExecute(Execute):
