@@ -320,6 +320,16 @@ def test_a_new_learner_with_a_mouse_fetches_answers_and_submits_task_0_from_the_
             assert "Du har inte svarat" not in outputs
             assert_learner_view(page)
 
+            # A click on the task's text puts the notebook in command mode, where JupyterLab's character-key
+            # shortcuts would add (A, B), change (M, Y, 1) or remove (D D, X) cells: none is on for learners.
+            kinds = {kind: notebook(page).locator(f".jp-{kind}") for kind in ("Cell", "CodeCell", "MarkdownCell")}
+            counts = {kind: cells.count() for kind, cells in kinds.items()}
+            notebook(page).locator(".jp-MarkdownCell").nth(1).click()
+            for key in ("a", "b", "Shift+A", "m", "y", "1", "x", "d", "d", "z", "v"):
+                page.keyboard.press(key)
+            page.wait_for_timeout(300)
+            assert {kind: cells.count() for kind, cells in kinds.items()} == counts
+
             # Handing in too early: nothing is submitted, and the panel says what is missing, in Swedish.
             button(row, "Lämna in").click()
             expect(panel_status(page)).to_contain_text("Det här saknas", timeout=KERNEL_TIMEOUT)

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from ensak.cli import app
 from ensak.course.roster import active_learners, import_roster, load_roster, pseudonyms, remove_learner
-from shipped_course import PEOPLE, learner_id, shipped_course, snapshot, staff_csv
+from shipped_course import FIRST_TASK, PEOPLE, learner_id, shipped_course, snapshot, staff_csv
 
 MARTA, PER, BJORN, ANNA_MARIA = PEOPLE
 NUMBERS = {"marta_hakansson": "4711", "per_aberg": "4712", "bjorn_ek": "4713", "anna-maria_von-platen": "4714"}
@@ -295,6 +295,27 @@ def test_can_a_name_change_without_a_number_be_linked_afterwards(course, tmp_pat
     assert "marta_ek" not in students(course)
     again = run(course, "import", str(tmp_path / "hr.csv"))
     assert again.exit_code == 0 and "Inga ändringar" in again.output
+
+
+def test_is_an_invitation_she_got_under_her_new_id_not_sent_to_her_again_after_linking(course, tmp_path,
+                                                                                     monkeypatch):
+    from ensak.outreach.messages import read_sent_log
+
+    monkeypatch.setenv("ENSAK_HUB_URL", "https://jupyter.bibliotek.example")
+    assert CliRunner().invoke(app, ["release", FIRST_TASK, "-C", str(course)]).exit_code == 0
+    people = changed(PEOPLE, MARTA, last_name="Ek", email="marta.ek@vaxjo.example")
+    assert run(course, "import", str(staff_csv(tmp_path / "hr.csv", people))).exit_code == 0
+    invite = ["message", "invitation", "--task", FIRST_TASK, "--send", "--outbox", "-C", str(course)]
+    first = CliRunner().invoke(app, invite)
+    assert first.exit_code == 0, first.output
+    assert "marta_ek" in set(read_sent_log(course)["learner_id"]), "she was invited under her new id"
+    assert run(course, "link", "marta_hakansson", "marta_ek").exit_code == 0
+    sent = read_sent_log(course)
+    assert "marta_ek" not in set(sent["learner_id"])
+    assert (sent["learner_id"] == "marta_hakansson").sum() == 1
+    again = CliRunner().invoke(app, invite)
+    assert again.exit_code == 0, again.output
+    assert len(read_sent_log(course)) == len(sent), f"nobody is invited twice: {again.output}"
 
 
 def test_does_link_refuse_unknown_ids_in_swedish(course):

@@ -116,6 +116,37 @@ def test_does_every_learner_setting_name_a_real_plugin_setting():
             "jp-mainmenu-help"} <= hidden
 
 
+MODIFIERS = {"Accel", "Ctrl", "Alt", "Cmd", "Meta"}
+
+
+def character_key_shortcuts() -> list[tuple[str, tuple[str, ...], str]]:
+    """Every default shortcut of this JupyterLab made of character keys alone (a letter, digit or sign,
+    with or without Shift; one key or a sequence such as D D): (command, keys, selector)."""
+    def character_key(stroke: str) -> bool:
+        *modifiers, key = stroke.split(" ")
+        return len(key) == 1 and not MODIFIERS & set(modifiers)
+
+    found = []
+    for schema in schemas().values():
+        for shortcut in schema.get("jupyter.lab.shortcuts", []):
+            keys = tuple(shortcut.get("keys") or ())
+            if keys and all(keys) and not shortcut.get("disabled") and all(map(character_key, keys)):
+                found.append((shortcut["command"], keys, shortcut["selector"]))
+    return found
+
+
+def test_are_all_character_key_shortcuts_off_for_learners():
+    """WCAG 2.1.4: a shortcut of character keys alone must be possible to turn off. A learner who presses
+    A, B, M or D D with a task in focus would add, change or remove cells; nothing in the course needs them."""
+    overrides = json.loads((LEARNER / "labconfig" / "default_setting_overrides.json").read_text(encoding="utf-8"))
+    disabled = {(s["command"], tuple(s["keys"]), s["selector"])
+                for s in overrides["@jupyterlab/shortcuts-extension:shortcuts"]["shortcuts"] if s.get("disabled")}
+    defaults = character_key_shortcuts()
+    assert {("notebook:insert-cell-above", ("A",)), ("notebook:delete-cell", ("D", "D"))} <= {
+        (command, keys) for command, keys, _ in defaults}, "the scan finds the notebook's own"
+    assert sorted(set(defaults) - disabled) == [], "turned off, with the selector JupyterLab binds them to"
+
+
 def bundled_text() -> str:
     """The JavaScript of JupyterLab and every prebuilt extension, where plugin ids are written out."""
     files = [*(SHARE / "lab" / "static").glob("*.js"), *(SHARE / "labextensions").glob("**/static/*.js")]

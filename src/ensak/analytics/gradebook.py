@@ -306,7 +306,7 @@ def roster_status(root: Path | str, on: dt.date | None = None) -> pd.DataFrame:
     frame = load_roster(root, include_inactive=True).copy()
     taking_part = active_learners(root, on=on)
     since = dict(zip(taking_part["id"], taking_part["active_since"]))
-    frame[JOINED] = frame["id"].map(since).fillna(frame["joined"])
+    frame[JOINED] = [since.get(learner, joined) for learner, joined in zip(frame["id"], frame["joined"])]
     frame[LEFT] = frame["left"].where(frame["left"] <= on.isoformat(), "")
     frame[ACTIVE] = frame["id"].isin(since)
     return _with_membership(frame).reset_index(drop=True)

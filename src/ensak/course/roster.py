@@ -33,6 +33,7 @@ from ensak.course.hr_files import (  # noqa: F401  (RosterImportError, split_ful
     sniff_delimiter,
     split_full_name,
 )
+from ensak.outreach.messages import sent_log
 from ensak.slugs import ascii_slug
 
 ROSTER_FILE = "roster.csv"
@@ -397,5 +398,7 @@ def link_learners(root: Path | str, old_id: str, new_id: str, *, wait_s: float =
                                                email=old["email"])
             if any(s.id == new_id for s in gradebook.students):
                 gradebook.remove_student(new_id)
+        # Messages that reached her under the new id are hers: an invitation is not sent to her twice.
+        sent_log.hand_over(root, new_id, old_id)
     return (f"{full_name(old['first_name'], old['last_name'])} är nu {old_id} med sina inlämningar; {new_id} är "
             f"borttaget. Har ett konto {new_id} hunnit skapas på kursens server kan det tas bort.")

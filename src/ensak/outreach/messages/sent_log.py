@@ -87,5 +87,20 @@ def mark_sent(log: sqlite3.Connection, message: Message) -> None:
                 (STATUS_SENT, _now(), message.key, message.learner_id))
 
 
+def hand_over(root: Path | str, from_learner: str, to_learner: str) -> int:
+    """What was sent to `from_learner` counts as sent to `to_learner` (the same person under her old id,
+    `ensak roster link`), so she is not sent it again; returns how many messages were handed over. A
+    message both ids received stays once, under `to_learner`."""
+    if not sent_log_path(root).exists():
+        return 0
+    with closing(open_log(root)) as connection:
+        connection.execute("BEGIN IMMEDIATE")
+        moved = connection.execute("UPDATE OR IGNORE sent SET learner_id = ? WHERE learner_id = ?",
+                                   (to_learner, from_learner)).rowcount
+        connection.execute("DELETE FROM sent WHERE learner_id = ?", (from_learner,))
+        connection.execute("COMMIT")
+    return moved
+
+
 def _now() -> str:
     return utc_now().astimezone(dt.timezone.utc).isoformat(timespec="seconds")
