@@ -10,6 +10,7 @@ from nbgrader.api import Gradebook
 from typer.testing import CliRunner
 
 from ensak.analytics.gradebook import gradebook_url
+from ensak.care.access import write_extract
 from ensak.care.forget import ForgetError, forget_learner
 from ensak.cli import app
 from ensak.course.roster import load_roster
@@ -52,6 +53,7 @@ def forgotten(graded_course, tmp_path_factory):
     course_dir = copy_course(graded_course, tmp_path_factory.mktemp("forget") / "kurs")
     config = demo_config(course_dir)
     converse_in_the_blog(course_dir)
+    write_extract(course_dir, GRETA["id"], config=config)   # her registerutdrag: a copy forget must erase too
     before = {person["id"]: traces(course_dir, person) for person in PEOPLE}
     report = forget_learner(course_dir, GRETA["id"], config=config)
     return {"course": course_dir, "config": config, "report": report, "before": before}
@@ -81,7 +83,7 @@ def blog_in_a_file(course_dir: Path) -> bool:
 def test_did_the_cycle_leave_traces_everywhere_forget_must_look(forgotten):
     places = {Path(name).parts[0] for name in forgotten["before"][GRETA["id"]]}
     expected = {"submitted", "autograded", "feedback", "exchange", "cache", "gradebook", "outbox", "reports",
-                "roster.csv"} | ({"blog"} if blog_in_a_file(forgotten["course"]) else set())
+                "roster.csv", "utdrag"} | ({"blog"} if blog_in_a_file(forgotten["course"]) else set())
     assert expected <= places
 
 
@@ -114,8 +116,9 @@ def test_is_everyone_else_untouched(forgotten):
     for person in OTHERS:
         kept = traces(course_dir, person)
         lost = set(forgotten["before"][person["id"]]) - set(kept)
-        # Only the report that also named Greta is gone (write a new one); everything else is kept.
-        assert {Path(name).parts[0] for name in lost} <= {"reports"}, lost
+        # Only the report that also named Greta is gone (write a new one), and her registerutdrag, where her own
+        # comment names Kalle; everything else is kept.
+        assert {Path(name).parts[0] for name in lost} <= {"reports", "utdrag"}, lost
     with Gradebook(gradebook_url(course_dir), COURSE_ID) as gb:
         assert sorted(s.id for s in gb.students) == ["kalle", "lisa"]
         assert all(gb.find_submission(T0, p["id"]).score > 0 for p in OTHERS)
@@ -126,7 +129,7 @@ def test_is_everyone_else_untouched(forgotten):
 
 def test_does_the_report_say_what_was_removed_and_what_is_left_to_do(forgotten):
     text = str(forgotten["report"])
-    for part in ("rättningsboken", "submitted/greta", "feedback/greta", "utbytesmappen", "outbox/", "roster.csv"):
+    for part in ("rättningsboken", "submitted/greta", "feedback/greta", "utbytesmappen", "outbox/", "roster.csv", "utdrag/"):
         assert part in text
     assert "userdel -r greta" in text and "Säkerhetskopior" in text and "personallistan" in text
 

@@ -33,6 +33,7 @@ GUIDED_ERRORS: dict[str, tuple[str, ...]] = {
     "ensak.outreach.blog": ("BlogError",),
     "ensak.care.backup": ("BackupError",),
     "ensak.care.forget": ("ForgetError",),
+    "ensak.care.access": ("AccessError",),
     "ensak.hub.runner": ("HubError",),
     "ensak.coordinator.formgrader": ("FormgraderError",),
 }
@@ -538,6 +539,26 @@ def forget(
         typer.echo(str(forget_learner(course_dir, learner, reports=reports, wait_s=PERSON_WAIT_S,
                                       on_wait=say_waiting)))
     except (ForgetError, GradebookSetupError, NotACourseError, BusyError) as exc:
+        fail(str(exc))
+
+
+@app.command()
+def utdrag(
+    learner: str = typer.Argument(..., help="The learner's id as in roster.csv."),
+    out: Path = typer.Option(None, "--out", help="A new folder for the extract (default: utdrag/<id>-<date>/ in "
+                             "the course)."),
+    course_dir: Path = COURSE_DIR,
+) -> None:
+    """Everything the course holds about one learner, for a GDPR access request (registerutdrag, article 15):
+    one folder, readable by you only, with a Swedish index.html and JSON/CSV copies. Changes nothing."""
+    from ensak.care.access import AccessError, write_extract
+    from ensak.course.lock import PERSON_WAIT_S, BusyError
+    from ensak.nbgrader.api import GradebookSetupError, NotACourseError
+
+    _load_course_or_fail(course_dir)
+    try:
+        typer.echo(str(write_extract(course_dir, learner, out, wait_s=PERSON_WAIT_S, on_wait=say_waiting)))
+    except (AccessError, GradebookSetupError, NotACourseError, BusyError) as exc:
         fail(str(exc))
 
 

@@ -1,1 +1,1 @@
-"""Taking care of a course and its people: backup, restore and forgetting a learner (GDPR)."""
+"""Taking care of a course and its people: backup, restore, and a learner's GDPR requests (access, erasure)."""

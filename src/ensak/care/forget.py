@@ -3,8 +3,9 @@
 A learner leaves traces in the gradebook (their record, submissions, scores, comments), in the
 course's folders submitted/, autograded/ and feedback/, in the exchange (their submissions in
 inbound/, their released feedback, the submission cache), in the sync journal, in the outbox and the
-log of messages sent, in roster.csv, and in reports written with names. `forget_learner` removes all
-of them; deleted rows are vacuumed away so the database files keep no copy in their free pages.
+log of messages sent, in roster.csv, in reports written with names and in the registerutdrag `ensak
+utdrag` made for them. `find_traces` says where (ensak.care.access copies from the same places for an
+access request); `forget_learner` removes all of them; deleted rows are vacuumed away so the database files keep no copy in their free pages.
 
 What lies outside the course is listed for the coordinator instead: the learner's account and home
 folder on the hub, backups made before today, and the HR list a later roster import would read.
@@ -33,6 +34,8 @@ from ensak.nbgrader.api import course_settings, load_config, nbgrader_gradebook
 
 COURSE_FOLDERS = ("submitted", "autograded", "feedback")
 SECRET_FILE = "submission_secret.txt"
+# `ensak utdrag` (ensak.care.access) writes a person's copy of her data here by default, as utdrag/<id>-<date>/.
+EXTRACTS_FOLDER = "utdrag"
 
 
 class ForgetError(Exception):
@@ -65,6 +68,11 @@ class Person:
 
 
 # --- roster ---------------------------------------------------------------------------------------
+
+
+def is_learner_id(text: str) -> bool:
+    """Whether `text` can name a learner's files: not empty, no folder separators or wildcards."""
+    return bool(text) and "/" not in text and text not in (".", "..") and "*" not in text
 
 
 def find_person(course_dir: Path, config: Config, learner: str) -> Person:
@@ -164,18 +172,39 @@ def _learner_entries(folder: Path, learner: str) -> list[Path]:
 # --- journals and messages -----------------------------------------------------------------------
 
 
+def _learner_columns(connection: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(table, column) of every table in an SQLite file (the sync journal, the sent-log) that names a learner."""
+    found = []
+    tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    for table in tables:
+        columns = {row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')}
+        found += [(table, column) for column in ("learner", "learner_id") if column in columns]
+    return found
+
+
+def learner_rows(path: Path, learner: str) -> dict[str, list[dict]]:
+    """{table: rows} of the learner's rows in an SQLite file, read without changing it (for an access request)."""
+    if not path.exists():
+        return {}
+    found = {}
+    with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=60)) as connection:
+        connection.row_factory = sqlite3.Row
+        for table, column in _learner_columns(connection):
+            rows = [dict(row) for row in connection.execute(f'SELECT * FROM "{table}" WHERE "{column}" = ?',
+                                                            (learner,))]
+            if rows:
+                found[table] = rows
+    return found
+
+
 def _remove_rows(path: Path, learner: str) -> int:
     """Delete the learner's rows from every table of an SQLite file with a learner column; vacuum."""
     if not path.exists():
         return 0
     deleted = 0
     with closing(sqlite3.connect(path, timeout=60, isolation_level=None)) as connection:
-        tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        for table in tables:
-            columns = {row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')}
-            for column in ("learner", "learner_id"):
-                if column in columns:
-                    deleted += connection.execute(f'DELETE FROM "{table}" WHERE "{column}" = ?', (learner,)).rowcount
+        for table, column in _learner_columns(connection):
+            deleted += connection.execute(f'DELETE FROM "{table}" WHERE "{column}" = ?', (learner,)).rowcount
         connection.execute("VACUUM")
     return deleted
 
@@ -217,7 +246,7 @@ def _outbox_messages(outbox: Path, learner: str, email: str) -> list[Path]:
     return found
 
 
-def _mentions(path: Path, person: Person) -> bool:
+def names_person(path: Path, person: Person) -> bool:
     """Whether the file names the person, looking inside zip containers (an Excel workbook is one)."""
     try:
         data = path.read_bytes()
@@ -243,7 +272,7 @@ def forget_learner(course_dir: Path | str, learner: str, *, config: Config | Non
     a sync in progress), so that no sync grades the learner back into the gradebook meanwhile.
     """
     course_dir = Path(course_dir).resolve()
-    if not learner or "/" in learner or learner in (".", "..") or "*" in learner:
+    if not is_learner_id(learner):
         raise ForgetError(f"{learner!r} är inte ett deltagar-id. Ange id:t som det står i roster.csv.")
     course = load_course(course_dir)
     config = config if config is not None else load_config(course_dir)
@@ -267,12 +296,27 @@ def forget_learner(course_dir: Path | str, learner: str, *, config: Config | Non
     return report
 
 
-def _erase(course_dir: Path, course, config: Config, learner: str, reports: Path | str | None) -> ForgetReport:
+@dataclass
+class Traces:
+    """Where the course's folders and logs hold a learner's data: what `ensak forget` erases and what `ensak
+    utdrag` (ensak.care.access) copies for her, found the same way for both."""
+    person: Person
+    own_folders: list[Path]         # submitted/<id>, autograded/<id>, feedback/<id> that exist
+    inbound: list[Path]             # her submissions in the exchange
+    cached: list[Path]              # copies in the submission cache of whoever runs this
+    released_feedback: list[Path]   # feedback released to her in the exchange
+    mails: list[Path]               # .eml files to her in outbox/
+    sync_journal: Path              # SQLite files with rows per learner
+    sent_log: Path
+    extracts: list[Path]            # copies `ensak utdrag` made for her
+
+
+def find_traces(course_dir: Path, course, config: Config, learner: str) -> Traces:
+    """Every place in the course that holds something of `learner` (folders and files found, logs to look in)."""
     from ensak.outreach.messages import OUTBOX_FOLDER, SENT_LOG_FILE
     from ensak.sync.journal import state_path
 
     person = find_person(course_dir, config, learner)
-    report = ForgetReport(learner)
     settings = course_settings(config)
     exchange_course = settings.exchange_root / settings.course_id
     # The cache of whoever runs this (on a hub each learner's is in their own home, listed as manual work).
@@ -280,32 +324,44 @@ def _erase(course_dir: Path, course, config: Config, learner: str, reports: Path
     own_folders = [course_dir / name / learner for name in COURSE_FOLDERS]
     inbound = _learner_entries(exchange_course / "inbound", learner)
     cached = _learner_entries(cache_course, learner) if cache_course.is_dir() else []
-    # Released feedback is found through the secrets of the learner's submissions: find it first.
+    # Released feedback is found through the secrets of the learner's submissions.
     feedback = _feedback_files(exchange_course, _secrets([p for p in own_folders + inbound + cached if p.is_dir()]),
                                course.task_ids)
+    outbox = course_dir / OUTBOX_FOLDER
+    mails = _outbox_messages(outbox, learner, person.email) if outbox.is_dir() else []
+    extracts = [Path(p) for p in glob.glob(os.path.join(glob.escape(str(course_dir / EXTRACTS_FOLDER)),
+                                                        f"{glob.escape(learner)}-*"))]
+    return Traces(person=person, own_folders=[p for p in own_folders if p.exists()], inbound=sorted(inbound),
+                  cached=sorted(cached), released_feedback=sorted(feedback), mails=sorted(mails),
+                  sync_journal=state_path(course_dir), sent_log=outbox / SENT_LOG_FILE, extracts=sorted(extracts))
 
-    if _remove_paths(feedback):
-        report.removed.append(f"{len(feedback)} utlämnade återkopplingar i utbytesmappen")
-    if _remove_paths(inbound):
-        report.removed.append(f"{len(inbound)} inlämningar i utbytesmappen")
-    if _remove_paths(cached):
-        report.removed.append(f"{len(cached)} kopior i inlämningarnas cache")
-    for folder in own_folders:
-        if folder.exists():
-            _remove_paths([folder])
-            report.removed.append(f"mappen {folder.parent.name}/{learner}")
+
+def _erase(course_dir: Path, course, config: Config, learner: str, reports: Path | str | None) -> ForgetReport:
+    traces = find_traces(course_dir, course, config, learner)
+    person = traces.person
+    report = ForgetReport(learner)
+    settings = course_settings(config)
+
+    if _remove_paths(traces.released_feedback):
+        report.removed.append(f"{len(traces.released_feedback)} utlämnade återkopplingar i utbytesmappen")
+    if _remove_paths(traces.inbound):
+        report.removed.append(f"{len(traces.inbound)} inlämningar i utbytesmappen")
+    if _remove_paths(traces.cached):
+        report.removed.append(f"{len(traces.cached)} kopior i inlämningarnas cache")
+    for folder in traces.own_folders:
+        _remove_paths([folder])
+        report.removed.append(f"mappen {folder.parent.name}/{learner}")
 
     report.removed += _remove_from_gradebook(config, learner)
-    if _remove_rows(state_path(course_dir), learner):
+    if _remove_rows(traces.sync_journal, learner):
         report.removed.append("rader i synkroniseringens logg")
 
-    outbox = course_dir / OUTBOX_FOLDER
-    if outbox.is_dir():
-        mails = _outbox_messages(outbox, learner, person.email)
-        if _remove_paths(mails):
-            report.removed.append(f"{len(mails)} meddelanden i outbox/")
-        if _remove_rows(outbox / SENT_LOG_FILE, learner):
-            report.removed.append("rader i loggen över skickade meddelanden")
+    if _remove_paths(traces.mails):
+        report.removed.append(f"{len(traces.mails)} meddelanden i outbox/")
+    if _remove_rows(traces.sent_log, learner):
+        report.removed.append("rader i loggen över skickade meddelanden")
+    if _remove_paths(traces.extracts):
+        report.removed.append(f"{len(traces.extracts)} registerutdrag i {EXTRACTS_FOLDER}/")
 
     if remove_learner(course_dir, learner):
         report.removed.append("raden i roster.csv")
@@ -315,7 +371,7 @@ def _erase(course_dir: Path, course, config: Config, learner: str, reports: Path
 
     reports = Path(reports) if reports is not None else course_dir / "reports"
     if reports.is_dir():
-        named = [p for p in reports.rglob("*") if p.is_file() and _mentions(p, person)]
+        named = [p for p in reports.rglob("*") if p.is_file() and names_person(p, person)]
         if _remove_paths(named):
             report.removed.append(f"{len(named)} rapporter med deltagarens namn i {reports.name}/")
         if any(p.is_file() for p in reports.rglob("*")):

@@ -15,6 +15,7 @@ coordinator links the two ids (`link_learners`). A bad row is reported and chang
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import io
 import re
 from dataclasses import dataclass, field
@@ -169,6 +170,19 @@ def remove_learner(root: Path | str, learner: str) -> bool:
         return False
     store(root, stored.loc[stored["id"] != learner])
     return True
+
+
+def suggest_ids(root: Path | str, text: str, *, limit: int = 3) -> list[str]:
+    """Roster ids that `text` may have meant: the id of whoever has it as name, first or last name or e-mail
+    address ("Greta Svensson", "greta@…"), else the ids spelled most alike ("gretta")."""
+    stored = read_stored(root)
+    wanted = text.strip().casefold()
+    named = [row["id"] for row in stored.to_dict("records")
+             if wanted and wanted in {value.casefold() for value in (
+                 row["first_name"], row["last_name"], row["email"], full_name(row["first_name"], row["last_name"]))}]
+    if named:
+        return named[:limit]
+    return difflib.get_close_matches(text, list(stored["id"]), n=limit, cutoff=0.6)
 
 
 def derive_id(first_name: str, last_name: str) -> str:

@@ -136,15 +136,19 @@ def _answers_findings(course: Course, folder: Path, learner: str, task_id: str) 
     return []
 
 
-def _reflection_findings(notebook: dict) -> list[str]:
-    unwritten = 0
+def reflection_texts(notebook: dict) -> list[str]:
+    """What the learner wrote in each reflection cell (nbgrader's graded markdown answer cells), in order."""
+    texts = []
     for cell in notebook.get("cells", []):
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if cell.get("cell_type") == "markdown" and meta.get("solution") and meta.get("grade"):
             source = cell.get("source", "")
-            text = "".join(source) if isinstance(source, list) else str(source)
-            if not text.strip() or PLACEHOLDER in text:
-                unwritten += 1
+            texts.append("".join(source) if isinstance(source, list) else str(source))
+    return texts
+
+
+def _reflection_findings(notebook: dict) -> list[str]:
+    unwritten = sum(1 for text in reflection_texts(notebook) if not text.strip() or PLACEHOLDER in text)
     if not unwritten:
         return []
     which = "Reflektionen är" if unwritten == 1 else f"{unwritten} reflektioner är"

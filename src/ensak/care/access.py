@@ -1,0 +1,700 @@
+"""Answering a GDPR access request (article 15, registerutdrag): everything the course holds about one learner.
+
+`write_extract` finds the learner's data the way `ensak forget` does (ensak.care.forget.find_traces): her
+roster row with its history, her record in the gradebook (hand-ins, scores, lateness, the coordinator's
+comments), her submissions as handed in, graded copies and feedback, what the exchange holds for her, the
+messages sent to her, her own words and settings in Kursbloggen and the sync journal's rows about her. It
+copies them into one new folder with a Swedish index.html (what each part is, why the course holds it, where
+it came from, who can see it, how long it is kept, her rights) and machine-readable JSON and CSV copies.
+
+A folder, not a .zip: the coordinator opens index.html with a double-click and reads everything before she
+hands it over (a zip must be unpacked first, and its entries lose the 0600 permissions on the way), and
+Windows or any mail program makes one file of it when it is to be sent. Nothing of anyone else is copied:
+rows are the learner's own, files are in her folders or named by her id, the blog gives her words only.
+The course is only read; the course lock is held so that no sync is half-way through her files meanwhile.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from urllib.parse import quote
+
+from traitlets.config import Config
+
+from ensak.care.forget import (
+    COURSE_FOLDERS,
+    EXTRACTS_FOLDER,
+    SECRET_FILE,
+    Traces,
+    find_traces,
+    is_learner_id,
+    learner_rows,
+    names_person,
+)
+from ensak.clock import course_now, to_course_time
+from ensak.course.lock import course_lock
+from ensak.course.plan import Course, load_course
+from ensak.course.roster import full_name, read_stored, suggest_ids
+from ensak.html_tables import render_table
+from ensak.nbgrader.api import course_settings, load_config, nbgrader_gradebook, sqlite_file
+from ensak.nbgrader.screening import ANSWERS_FILE, reflection_texts
+from ensak.swedish import count_noun, decimal, swedish_date
+
+DATA_FILE = "uppgifter.json"
+INDEX_FILE = "index.html"
+# Folders of the course that learners or nbgrader read: an extract there could reach someone else.
+SHARED_FOLDERS = ("release", "source", *COURSE_FOLDERS, "outbox", "gradebook", "blog")
+ROSTER_LABELS = {"id": "Id i kursen", "first_name": "Förnamn", "last_name": "Efternamn", "email": "E-post",
+                 "unit": "Enhet", "role": "Roll", "joined": "Med i kursen sedan", "left": "Slutade",
+                 "returned": "Kom tillbaka", "pseudonym": "Pseudonym i rapporter",
+                 "employee_number": "Anställningsnummer"}
+CHANNELS = {"smtp": "e-post", "eml": "e-postfil som samordnaren skickade själv"}
+
+
+class AccessError(Exception):
+    """The extract cannot be written as asked. The message is Swedish and says what to do; nothing was written."""
+
+
+@dataclass
+class Extract:
+    learner: str
+    name: str
+    folder: Path
+    parts: list[str] = field(default_factory=list)   # what it holds, in Swedish
+    notes: list[str] = field(default_factory=list)   # what lies outside the course, for the coordinator
+
+    def __str__(self) -> str:
+        lines = [f"Registerutdraget för {self.name or self.learner} ({self.learner}) är sparat i {self.folder}",
+                 "Bara ditt eget konto kan läsa det. Öppna index.html och läs igenom det innan du "
+                 "lämnar ut det, på ett säkert sätt (inte som vanlig e-post).", "Det innehåller:"]
+        lines += [f"  - {part}" for part in self.parts]
+        if self.notes:
+            lines += ["Att tänka på:"] + [f"  - {note}" for note in self.notes]
+        return "\n".join(lines)
+
+
+# --- checking what was asked ---------------------------------------------------------------------------
+
+
+def default_folder(course_dir: Path, course: Course, learner: str) -> Path:
+    return course_dir / EXTRACTS_FOLDER / f"{learner}-{course_now(course):%Y-%m-%d}"
+
+
+def _check_out(out: Path, course_dir: Path, config: Config) -> None:
+    if out.exists() or out.is_symlink():
+        raise AccessError(f"{out} finns redan, och ett registerutdrag skrivs aldrig över ett annat. Ange en ny mapp "
+                          "med --out, eller flytta bort den gamla först. Inget har skrivits.")
+    settings = course_settings(config)
+    shared = {course_dir / name: f"kursens mapp {name}/" for name in SHARED_FOLDERS}
+    shared[settings.exchange_root.resolve()] = f"utbytesmappen ({settings.exchange_root})"
+    for folder, what in shared.items():
+        if out == folder or folder in out.parents:
+            raise AccessError(f"{out} ligger i {what}, som deltagarna eller nbgrader läser: utdraget kunde hamna hos "
+                              f"någon annan. Välj en mapp utanför, till exempel {EXTRACTS_FOLDER}/ i kursmappen (det "
+                              "som används om du inte anger --out). Inget har skrivits.")
+
+
+def _unknown(course_dir: Path, learner: str) -> AccessError:
+    guesses = suggest_ids(course_dir, learner)
+    hint = f" Menade du {' eller '.join(guesses)}?" if guesses else ""
+    return AccessError(
+        f"Kursen har inga uppgifter om {learner!r}: id:t finns inte i deltagarlistan (roster.csv), rättningsboken, "
+        f"bland inlämningarna eller i kursbloggen.{hint} Ange id:t som det står i roster.csv. Har personen tagits "
+        "bort med ensak forget finns inget kvar att lämna ut: svara då att kursen inte har några uppgifter om "
+        "hen. Inget har skrivits.")
+
+
+# --- reading what the course holds --------------------------------------------------------------------
+
+
+def _gradebook_exists(db_url: str) -> bool:
+    """Whether there is a gradebook to read (nbgrader would create a missing one: reading must not)."""
+    path = sqlite_file(db_url)
+    if path is not None:
+        return path.exists()
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db_url)
+    try:
+        return "student" in sa.inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def _naive_utc(moment) -> str:
+    return moment.isoformat(timespec="seconds") + "Z" if moment is not None else ""
+
+
+def _gradebook_record(config: Config, learner: str) -> dict:
+    """{"student": her record, "submissions": [per task: when, scores, lateness, grades, comments]}; {} if none."""
+    from nbgrader.api import MissingEntry
+
+    settings = course_settings(config)
+    if not _gradebook_exists(settings.db_url):
+        return {}
+    with nbgrader_gradebook(config) as gb:
+        try:
+            student = gb.find_student(learner)
+        except MissingEntry:
+            return {}
+        record = {"student": {"id": student.id, "first_name": student.first_name or "",
+                              "last_name": student.last_name or "", "email": student.email or "",
+                              "lms_user_id": student.lms_user_id or ""},
+                  "submissions": []}
+        ours = [s for s in student.submissions if s.assignment.course_id == settings.course_id]
+        for submission in sorted(ours, key=lambda s: s.assignment.name):
+            grades, comments = [], []
+            for notebook in submission.notebooks:
+                grades += [{"notebook": notebook.name, "cell": grade.name, "auto_score": grade.auto_score,
+                            "manual_score": grade.manual_score, "max_score": grade.max_score}
+                           for grade in notebook.grades]
+                comments += [{"notebook": notebook.name, "cell": comment.name,
+                              "coordinator": comment.manual_comment or "", "automatic": comment.auto_comment or ""}
+                             for comment in notebook.comments if comment.manual_comment or comment.auto_comment]
+            record["submissions"].append({
+                "task": submission.assignment.name, "submitted_utc": _naive_utc(submission.timestamp),
+                "score": submission.score, "max_score": submission.max_score,
+                "seconds_late": submission.total_seconds_late, "needs_manual_grade": submission.needs_manual_grade,
+                "grades": grades, "comments": comments})
+    return record
+
+
+def _blog_record(course_dir: Path, learner: str) -> dict:
+    """Her posts, comments, settings and digest notes in Kursbloggen (her words only); {} without a blog."""
+    import sqlalchemy as sa
+
+    from ensak.outreach.kursbloggen.care import export_member
+    from ensak.outreach.kursbloggen.database import create_blog_engine
+    from ensak.outreach.kursbloggen.schema import posts
+    from ensak.outreach.kursbloggen.settings import load_settings
+
+    url = load_settings(course_dir).db_url
+    database = sa.engine.make_url(url).database
+    if sa.engine.make_url(url).get_backend_name() == "sqlite" and database and not Path(database).exists():
+        return {}
+    # Not open_course_blog: that would migrate (write to) the blog's database; this only reads it.
+    engine = create_blog_engine(url)
+    try:
+        if posts.name not in sa.inspect(engine).get_table_names():
+            return {}
+        found = export_member(engine, learner)
+    finally:
+        engine.dispose()
+    return found if any(found.values()) else {}
+
+
+def _task_answers(folder: Path, task_id: str) -> dict:
+    """Her reflections and widget answers in one handed-in task folder."""
+    found: dict = {"reflections": [], "answers": {}}
+    notebook = folder / f"{task_id}.ipynb"
+    if notebook.is_file():
+        try:
+            found["reflections"] = [t for t in reflection_texts(json.loads(notebook.read_text(encoding="utf-8")))
+                                    if t.strip()]
+        except (UnicodeDecodeError, ValueError):
+            pass   # a damaged notebook is still copied as it is
+    answers = folder / ANSWERS_FILE
+    if answers.is_file():
+        try:
+            data = json.loads(answers.read_text(encoding="utf-8"))
+            found["answers"] = data.get("answers", {}) if isinstance(data, dict) else {}
+        except (UnicodeDecodeError, ValueError):
+            pass
+    return found
+
+
+@dataclass
+class Holdings:
+    """Everything found about the learner, before anything is written."""
+    traces: Traces
+    roster: list[dict]
+    gradebook: dict
+    sent: list[dict]
+    journal: dict
+    blog: dict
+    handed_in: dict   # {task: {"reflections", "answers"}} from submitted/<id>/
+
+    def anything(self) -> bool:
+        t = self.traces
+        return bool(self.roster or self.gradebook or self.sent or self.journal or self.blog or t.own_folders
+                    or t.inbound or t.cached or t.released_feedback or t.mails)
+
+
+def _holdings(course_dir: Path, course: Course, config: Config, learner: str) -> Holdings:
+    traces = find_traces(course_dir, course, config, learner)
+    submitted = course_dir / "submitted" / learner
+    handed_in = {}
+    if submitted.is_dir():
+        handed_in = {folder.name: _task_answers(folder, folder.name) for folder in sorted(submitted.iterdir())
+                     if folder.is_dir()}
+    return Holdings(traces=traces,
+                    roster=[row for row in read_stored(course_dir).to_dict("records") if row["id"] == learner],
+                    gradebook=_gradebook_record(config, learner),
+                    sent=learner_rows(traces.sent_log, learner).get("sent", []),
+                    journal=learner_rows(traces.sync_journal, learner),
+                    blog=_blog_record(course_dir, learner),
+                    handed_in=handed_in)
+
+
+# --- writing it -----------------------------------------------------------------------------------------
+
+
+class _Writer:
+    """Files under one folder, each readable by the coordinator only (folders 0700, files 0600)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.files: list[str] = []
+
+    def _folder(self, relative: str) -> Path:
+        path = self.root / relative
+        for parent in reversed([p for p in path.parents if self.root in p.parents]):
+            if not parent.exists():
+                parent.mkdir(mode=0o700)
+                os.chmod(parent, 0o700)
+        return path
+
+    def write(self, relative: str, content: str | bytes) -> None:
+        path = self._folder(relative)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(path, 0o600)
+        self.files.append(relative)
+
+    def copy(self, source: Path, relative: str) -> list[str]:
+        """Copy a file or a folder (without nbgrader's secret); returns the files written."""
+        before = len(self.files)
+        if source.is_dir():
+            for path in sorted(source.rglob("*")):
+                inside = path.relative_to(source)
+                # nbgrader's secret is not about her (it only names her released feedback files).
+                if path.is_file() and not path.is_symlink() and path.name != SECRET_FILE \
+                        and ".ipynb_checkpoints" not in inside.parts:
+                    self.write(f"{relative}/{inside.as_posix()}", path.read_bytes())
+        elif source.is_file():
+            self.write(relative, source.read_bytes())
+        return self.files[before:]
+
+
+def _csv(rows: list[dict], columns: list[str]) -> str:
+    """Semicolons and a byte-order mark: what Excel set up for Swedish opens with a double-click."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, delimiter=";", extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return "\ufeff" + buffer.getvalue()
+
+
+def _shown(value) -> str:
+    """An answer as a person reads it."""
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, float):
+        return decimal(value, 2)
+    if isinstance(value, list):
+        return ", ".join(_shown(item) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {_shown(item)}" for key, item in value.items())
+    return "" if value is None else str(value)
+
+
+def _when(course: Course, iso: str | None) -> str:
+    """An ISO time (naive means UTC, as nbgrader and the logs store it) as course time, 'D månad ÅÅÅÅ kl. HH.MM'."""
+    import datetime as dt
+
+    if not iso:
+        return ""
+    try:
+        moment = to_course_time(dt.datetime.fromisoformat(str(iso).replace("Z", "+00:00")), course)
+    except ValueError:
+        return str(iso)
+    return f"{swedish_date(moment.date())} kl. {moment:%H.%M}"
+
+
+def _day(iso: str) -> str:
+    import datetime as dt
+
+    try:
+        return swedish_date(dt.date.fromisoformat(iso)) if iso else ""
+    except ValueError:
+        return iso
+
+
+def _task_title(course: Course, task_id: str) -> str:
+    titles = {task.id: task.title for task in course.tasks}
+    return f"{titles[task_id]} ({task_id})" if task_id in titles else task_id
+
+
+def _genitive(name: str) -> str:
+    """'Bibliotekets', 'Växjö stadsbiblioteks'; a name ending in s, x or z takes none ('Kultur och fritids')."""
+    return name if name.endswith(("s", "x", "z")) else f"{name}s"
+
+
+def _links(files: list[str]) -> str:
+    if not files:
+        return "–"
+    return "<ul>" + "".join(f'<li><a href="{escape(quote(name))}">{escape(name)}</a></li>' for name in files) + "</ul>"
+
+
+@dataclass
+class Part:
+    """One section of the index: what it is, why the course holds it, where from, who sees it, its files."""
+    anchor: str
+    title: str
+    what: str
+    why: str
+    source: str
+    who: str
+    body: str
+    files: list[str]
+
+
+def _roster_part(course: Course, rows: list[dict], writer: _Writer) -> Part | None:
+    if not rows:
+        return None
+    writer.write("deltagarlistan.csv", _csv(rows, list(ROSTER_LABELS)))
+    body = ""
+    for row in rows:
+        shown = [(label, _day(row.get(key, "")) if key in ("joined", "left", "returned") else row.get(key, ""))
+                 for key, label in ROSTER_LABELS.items()]
+        body += render_table("Din rad i deltagarlistan", ["Uppgift", "Värde"],
+                             [[escape(label), escape(value or "–")] for label, value in shown])
+    return Part("deltagarlistan", "Deltagarlistan",
+                "Ditt namn, din e-postadress, enhet och roll, när du började i kursen (och slutade eller kom "
+                "tillbaka) och den pseudonym som står i stället för ditt namn i kursens rapporter.",
+                "För att veta vem som går kursen, kunna skicka inbjudningar och påminnelser och följa upp kursen "
+                "utan namn (med pseudonymen).",
+                "Personallistan från HR, som samordnaren läste in; datumen sätts av kursen vid varje inläsning.",
+                "Samordnaren och den som sköter kursens server.", body, ["deltagarlistan.csv"])
+
+
+def _gradebook_part(course: Course, record: dict, writer: _Writer) -> Part | None:
+    if not record:
+        return None
+    rows = []
+    for sub in record["submissions"]:
+        late = sub["seconds_late"] or 0
+        rows.append({"uppgift": sub["task"], "inlämnad_utc": sub["submitted_utc"], "poäng": sub["score"],
+                     "max_poäng": sub["max_score"], "sekunder_sen": late,
+                     "samordnarens_kommentarer": " | ".join(c["coordinator"] for c in sub["comments"]
+                                                            if c["coordinator"])})
+    writer.write("rattningsboken.csv", _csv(rows, ["uppgift", "inlämnad_utc", "poäng", "max_poäng", "sekunder_sen",
+                                                   "samordnarens_kommentarer"]))
+    student = record["student"]
+    body = render_table("Så står du i rättningsboken", ["Uppgift", "Värde"], [
+        [escape(label), escape(value or "–")] for label, value in (
+            ("Id", student["id"]), ("Namn", full_name(student["first_name"], student["last_name"])),
+            ("E-post", student["email"]))])
+    table = []
+    for sub in record["submissions"]:
+        comments = [c["coordinator"] for c in sub["comments"] if c["coordinator"]]
+        table.append([escape(_task_title(course, sub["task"])), escape(_when(course, sub["submitted_utc"]) or "–"),
+                      escape(f"{decimal(sub['score'] or 0)} av {decimal(sub['max_score'] or 0)}"),
+                      "ja" if (sub["seconds_late"] or 0) > 0 else "nej",
+                      "<br>".join(escape(c) for c in comments) or "–"])
+    if table:
+        body += render_table("Dina inlämningar i rättningsboken",
+                             ["Uppgift", "Inlämnad", "Poäng", "Sen", "Samordnarens kommentarer"], table)
+    return Part("rattningsboken", "Rättningsboken",
+                "Din post i nbgraders rättningsbok: för varje inlämnad uppgift när du lämnade in, poängen (de "
+                "automatiska och samordnarens), om inlämningen var sen och samordnarens kommentarer.",
+                "För att rätta uppgifterna, ge dig återkoppling, se hur det går i kursen och skriva kursintyg.",
+                "Dina inlämningar (poängen räknas automatiskt) och samordnaren (bedömning och kommentarer).",
+                "Samordnaren. Dina poäng och kommentarer ser du själv i återkopplingen.", body,
+                ["rattningsboken.csv"])
+
+
+def _handed_in_part(course: Course, holdings: Holdings, learner: str, course_dir: Path,
+                    writer: _Writer) -> Part | None:
+    folder = course_dir / "submitted" / learner
+    if not folder.is_dir():
+        return None
+    files = writer.copy(folder, "inlamningar")
+    body = ""
+    for task_id, found in holdings.handed_in.items():
+        body += f"<h3>{escape(_task_title(course, task_id))}</h3>"
+        for text in found["reflections"]:
+            body += f'<p>Din reflektion:</p><blockquote style="white-space:pre-wrap">{escape(text)}</blockquote>'
+        answers = [[escape(key), escape(_shown(entry.get("value") if isinstance(entry, dict) else entry)),
+                    escape(_when(course, entry.get("saved")) if isinstance(entry, dict) else "")]
+                   for key, entry in found["answers"].items()]
+        if answers:
+            body += render_table(f"Dina svar i {ANSWERS_FILE}", ["Fråga", "Ditt svar", "Sparat"], answers)
+    return Part("inlamningar", "Dina inlämningar",
+                "Uppgifterna som du lämnade in: anteckningsboken med din reflektion och svarsfilen "
+                f"{ANSWERS_FILE} med dina svar, som de såg ut när du lämnade in dem.",
+                "För att rätta dem och ge dig återkoppling.", "Du själv.",
+                "Samordnaren. Reflektioner som du själv delade i Kursbloggen ser också kurskamraterna.",
+                body + _links(files), files)
+
+
+def _graded_part(course_dir: Path, learner: str, writer: _Writer) -> Part | None:
+    files = writer.copy(course_dir / "autograded" / learner, "rattade")
+    files += writer.copy(course_dir / "feedback" / learner, "aterkoppling")
+    if not files:
+        return None
+    return Part("rattat", "Rättade kopior och återkoppling",
+                "Kursens rättade kopior av dina inlämningar (rattade/) och återkopplingen till dig som webbsidor "
+                "(aterkoppling/).",
+                "Rättningen görs på en kopia så att det du lämnade in finns kvar orört; återkopplingen är till dig.",
+                "Kursen, automatiskt, från dina inlämningar och samordnarens bedömning.",
+                "Samordnaren; återkopplingen också du.", _links(files), files)
+
+
+def _exchange_part(traces: Traces, writer: _Writer) -> Part | None:
+    files = []
+    for entry in traces.inbound:
+        files += writer.copy(entry, f"utbytesmappen/inlamnat/{entry.name}")
+    for page in traces.released_feedback:
+        files += writer.copy(page, f"utbytesmappen/aterkoppling/{page.name}")
+    for entry in traces.cached:
+        files += writer.copy(entry, f"utbytesmappen/cache/{entry.name}")
+    if not files:
+        return None
+    return Part("utbytesmappen", "Utbytesmappen",
+                "Det som ligger i nbgraders utbytesmapp för dig: dina inlämningar som de kom in (inlamnat/), "
+                "återkopplingen som lämnats ut till dig (aterkoppling/) och kopior i inlämningarnas cache (cache/). "
+                "Uppgifterna som alla deltagare hämtar är inte med: de är lika för alla och inte uppgifter om dig.",
+                "Det är vägen som uppgifter, inlämningar och återkoppling går mellan dig och kursen.",
+                "Du själv (inlämningarna) och kursen (återkopplingen).",
+                "Samordnaren; återkopplingen också du, när du hämtar den.", _links(files), files)
+
+
+def _messages_part(course: Course, holdings: Holdings, writer: _Writer) -> Part | None:
+    files = []
+    for mail in holdings.traces.mails:
+        files += writer.copy(mail, f"meddelanden/{mail.name}")
+    if not (holdings.sent or files):
+        return None
+    columns = ["key", "learner_id", "email", "subject", "message_id", "channel", "status", "claimed_at", "sent_at"]
+    writer.write("meddelanden.csv", _csv(holdings.sent, columns))
+    rows = [[escape(row.get("subject", "")), escape(_when(course, row.get("sent_at") or row.get("claimed_at"))),
+             escape(CHANNELS.get(row.get("channel", ""), row.get("channel", ""))), escape(row.get("email", ""))]
+            for row in holdings.sent]
+    body = render_table("Meddelanden som kursen har skickat till dig", ["Ämne", "Skickat", "Hur", "Till"], rows)
+    return Part("meddelanden", "Meddelanden till dig",
+                "Loggen över inbjudningar, påminnelser och tack som kursen har skickat till dig (ämne, när, till "
+                "vilken adress), och kopior av själva e-postmeddelandena om de sparades som filer.",
+                "Så att ingen får samma meddelande två gånger och samordnaren kan se vad som har skickats.",
+                "Kursen (samordnaren skickade dem), med adressen från deltagarlistan.",
+                "Samordnaren.", body + _links(files), ["meddelanden.csv", *files])
+
+
+def _blog_part(course: Course, blog: dict, writer: _Writer) -> Part | None:
+    if not blog:
+        return None
+    writer.write("kursbloggen.json", json.dumps(blog, ensure_ascii=False, indent=2))
+    body = ""
+    if blog["posts"]:
+        body += render_table("Dina inlägg", ["Skrivet", "Rubrik", "Text", "Delat med kursen", "Får publiceras"], [
+            [escape(_when(course, post["created"])), escape(post["title"] or "–"),
+             f'<span style="white-space:pre-wrap">{escape(post["body"])}</span>', _shown(bool(post["shared"])),
+             _shown(bool(post["publish"]))] for post in blog["posts"]])
+    if blog["comments"]:
+        body += render_table("Dina kommentarer", ["Skrivet", "Text"], [
+            [escape(_when(course, comment["created"])), f'<span style="white-space:pre-wrap">'
+             f'{escape(comment["body"])}</span>'] for comment in blog["comments"]])
+    for member in blog["settings"]:
+        body += render_table("Dina inställningar", ["Inställning", "Värde"], [
+            ["Sammanfattning med e-post", _shown(bool(member.get("digest")))],
+            ["Senast på startsidan", escape(_when(course, member.get("seen_at")) or "–")]])
+    if blog["digest_items"]:
+        body += (f"<p>Kursbloggen har noterat {count_noun(len(blog['digest_items']), 'inlägg eller kommentar', 'inlägg och kommentarer')} "
+                 "som redan har kommit med i en sammanfattning till dig (så att ingenting skickas två gånger).</p>")
+    return Part("kursbloggen", "Kursbloggen",
+                "Det du själv har skrivit i Kursbloggen (inlägg och kommentarer), dina inställningar där och "
+                "noteringar om vilka inlägg som har kommit med i sammanfattningar till dig. Vad kurskamrater har "
+                "skrivit är inte med: det är deras uppgifter.",
+                "För att kursdeltagarna ska kunna dela reflektioner, tips och frågor med varandra.",
+                "Du själv.",
+                "Inlägg och kommentarer: alla kursdeltagare och samordnaren. Inlägg som du har sagt får publiceras "
+                "kan efter kursen visas öppet, med bara ditt förnamn. Inställningarna: samordnaren.",
+                body, ["kursbloggen.json"])
+
+
+def _journal_part(course: Course, journal: dict, writer: _Writer) -> Part | None:
+    if not journal:
+        return None
+    writer.write("synkroniseringens-logg.json", json.dumps(journal, ensure_ascii=False, indent=2))
+    events = journal.get("events", [])
+    body = render_table("Händelser om dina inlämningar", ["När", "Steg", "Uppgift", "Anteckning"], [
+        [escape(_when(course, row.get("at"))), escape(row.get("step", "")), escape(row.get("task", "")),
+         escape(row.get("detail", ""))] for row in events]) if events else ""
+    return Part("logg", "Kursens logg över rättningen",
+                "Tekniska anteckningar om när dina inlämningar hämtades in, rättades och fick återkoppling.",
+                "Så att ingen inlämning rättas två gånger eller tappas bort om datorn stannar.",
+                "Kursen, automatiskt.", "Samordnaren och den som sköter kursens server.", body,
+                ["synkroniseringens-logg.json"])
+
+
+def _json_data(course: Course, learner: str, holdings: Holdings, made: str) -> str:
+    return json.dumps({
+        "format": 1, "kurs": {"id": course.id, "titel": course.title, "organisation": course.organisation},
+        "deltagare": learner, "skapat": made, "deltagarlistan": holdings.roster, "rättningsboken": holdings.gradebook,
+        "inlämningar": holdings.handed_in, "meddelanden": holdings.sent, "kursbloggen": holdings.blog,
+        "synkroniseringens_logg": holdings.journal,
+    }, ensure_ascii=False, indent=2, default=str)
+
+
+STYLE = ("body{font-family:system-ui,sans-serif;max-width:60em;margin:1em auto;padding:0 1em;line-height:1.5}"
+         "blockquote{border-left:4px solid #888;margin:0.5em 0;padding:0.2em 1em}"
+         "a{color:#00529b}")
+
+
+def _index(course: Course, name: str, learner: str, made: str, parts: list[Part], sender: str) -> str:
+    contact = f"samordnaren ({escape(sender)})" if sender else "kursens samordnare"
+    overview = render_table("Delarna i utdraget", ["Del", "Vad det är", "Varför kursen har det",
+                                                   "Var det kommer ifrån", "Vem som kan se det"], [
+        [f'<a href="#{p.anchor}">{escape(p.title)}</a>', escape(p.what), escape(p.why), escape(p.source),
+         escape(p.who)] for p in parts])
+    sections = "".join(f'<section aria-labelledby="{p.anchor}"><h2 id="{p.anchor}">{escape(p.title)}</h2>'
+                       f"<p>{escape(p.what)}</p>{p.body}</section>" for p in parts)
+    machine = _links([DATA_FILE, *[f for p in parts for f in p.files if f.endswith((".csv", ".json"))]])
+    closes = swedish_date(course.closes)
+    return f"""<!DOCTYPE html>
+<html lang="sv">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Registerutdrag: {escape(name)} – {escape(course.title)}</title>
+<style>{STYLE}</style>
+</head>
+<body>
+<main>
+<h1>Registerutdrag för {escape(name)}</h1>
+<p>Det här är allt som kursen <strong>{escape(course.title)}</strong> ({escape(course.organisation)}) har sparat
+om dig, med id:t <code>{escape(learner)}</code>, den {escape(made)}. Du har rätt att få det enligt artikel 15 i
+dataskyddsförordningen (GDPR). Utdraget innehåller bara uppgifter om dig, inte om dina kurskamrater.</p>
+<section aria-labelledby="oversikt"><h2 id="oversikt">Översikt</h2>{overview}</section>
+{sections}
+<section aria-labelledby="gallring"><h2 id="gallring">Hur länge uppgifterna sparas</h2>
+<p>Kursen stänger {escape(closes)}. Kursen har ingen egen regel för när uppgifterna tas bort: ingenting
+försvinner av sig självt. Uppgifterna finns kvar tills {contact} tar bort dem, för en person i taget
+(allt ovan på en gång) eller när hela kursen avvecklas. Säkerhetskopior av kursen sparas enligt
+{escape(_genitive(course.organisation))} rutiner för gallring. Fråga samordnaren vilken rutin som gäller.</p></section>
+<section aria-labelledby="rattigheter"><h2 id="rattigheter">Dina rättigheter</h2>
+<ul>
+<li><strong>Rättelse:</strong> är något fel, till exempel ditt namn eller din enhet, säg till {contact}
+så rättas det (det som kommer från HR rättas också i HR:s lista).</li>
+<li><strong>Radering:</strong> du kan be {contact} att ta bort allt som kursen har om dig. Det görs på en gång
+och kan inte ångras; dina poäng och ditt kursintyg försvinner då också.</li>
+<li><strong>Begränsning och invändning:</strong> du kan be att uppgifterna inte används medan något utreds,
+eller invända mot att de används.</li>
+<li><strong>Dataportabilitet:</strong> filerna nedan är maskinläsbara kopior (JSON och CSV) som kan läsas
+av andra program.</li>
+<li><strong>Klagomål:</strong> tycker du att dina uppgifter hanteras fel kan du vända dig till
+{escape(_genitive(course.organisation))} dataskyddsombud, och du kan klaga hos Integritetsskyddsmyndigheten (IMY),
+<a href="https://www.imy.se/">www.imy.se</a>.</li>
+</ul></section>
+<section aria-labelledby="filer"><h2 id="filer">Maskinläsbara kopior</h2>
+<p>Samma uppgifter som ovan i ett format som andra program kan läsa: {DATA_FILE} har allt (kolumnnamnen är
+kursens egna, på engelska); CSV-filerna öppnas i Excel (semikolon mellan fälten).</p>{machine}</section>
+<section aria-labelledby="utanfor"><h2 id="utanfor">Det här finns inte med</h2>
+<ul>
+<li>Det du har i din egen mapp på kursens server (uppgifterna du hämtat, svar du arbetar på) ser du själv
+i JupyterLab.</li>
+<li>HR:s personallista, som kursens deltagarlista kommer från, har HR.</li>
+<li>Rapporter som samordnaren har skrivit med namn innehåller också kurskamraternas uppgifter och lämnas
+därför inte ut; det som står om dig där finns i rättningsboken ovan.</li>
+</ul></section>
+</main>
+</body>
+</html>
+"""
+
+
+# --- the whole extract -------------------------------------------------------------------------------
+
+
+def write_extract(course_dir: Path | str, learner: str, out: Path | str | None = None, *,
+                  config: Config | None = None, wait_s: float = 0, on_wait=None) -> Extract:
+    """Write everything the course holds about `learner` into a new folder `out` (default
+    utdrag/<id>-<date>/ in the course), readable by whoever runs this only. Changes nothing in the course.
+
+    Refuses (AccessError, nothing written) an id the course does not know (suggesting close ones), an
+    existing `out`, and an `out` in a folder that learners or nbgrader read. Holds the course lock while
+    reading (waiting up to `wait_s` seconds for a sync in progress, calling `on_wait`).
+    """
+    course_dir = Path(course_dir).resolve()
+    course = load_course(course_dir)
+    config = config if config is not None else load_config(course_dir)
+    if not is_learner_id(learner):
+        raise AccessError(f"{learner!r} är inte ett deltagar-id. Ange id:t som det står i roster.csv. "
+                          "Inget har skrivits.")
+    out = Path(out).expanduser().absolute() if out is not None else default_folder(course_dir, course, learner)
+    out = out.parent.resolve() / out.name
+    _check_out(out, course_dir, config)
+    with course_lock(course_dir, "utdrag", wait_s=wait_s, on_wait=on_wait):
+        holdings = _holdings(course_dir, course, config, learner)
+        if not holdings.anything():
+            raise _unknown(course_dir, learner)
+        _check_out(out, course_dir, config)   # again: the wait may have been long
+        return _write(course_dir, course, config, learner, holdings, out)
+
+
+def _person_name(holdings: Holdings) -> str:
+    for row in holdings.roster:
+        return full_name(row["first_name"], row["last_name"])
+    student = holdings.gradebook.get("student", {})
+    return full_name(student.get("first_name", ""), student.get("last_name", ""))
+
+
+def _sender(course_dir: Path) -> str:
+    from ensak.outreach.messages import MessageError, load_mail_settings
+
+    try:
+        mail = load_mail_settings(course_dir)
+    except MessageError:
+        return ""
+    return mail.reply_to or mail.sender
+
+
+def _write(course_dir: Path, course: Course, config: Config, learner: str, holdings: Holdings, out: Path) -> Extract:
+    from ensak.nbgrader.ngshare_client import uses_ngshare
+
+    name = _person_name(holdings) or learner
+    made = f"{swedish_date(course_now(course).date())} kl. {course_now(course):%H.%M}"
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Written beside its place and renamed into it: an extract is there whole or not at all.
+        building = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    except OSError as exc:
+        raise AccessError(f"Kunde inte skriva i {out.parent} ({exc.strerror}). Välj en mapp där du får skriva "
+                          "med --out. Inget har skrivits.") from None
+    try:
+        writer = _Writer(building)
+        built = [_roster_part(course, holdings.roster, writer), _gradebook_part(course, holdings.gradebook, writer),
+                 _handed_in_part(course, holdings, learner, course_dir, writer),
+                 _graded_part(course_dir, learner, writer), _exchange_part(holdings.traces, writer),
+                 _messages_part(course, holdings, writer), _blog_part(course, holdings.blog, writer),
+                 _journal_part(course, holdings.journal, writer)]
+        parts = [part for part in built if part is not None]
+        writer.write(DATA_FILE, _json_data(course, learner, holdings, course_now(course).isoformat(timespec="seconds")))
+        writer.write(INDEX_FILE, _index(course, name, learner, made, parts, _sender(course_dir)))
+        os.chmod(building, 0o700)
+        os.rename(building, out)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    extract = Extract(learner, name, out, parts=[f"{part.title}: {count_noun(len(part.files), 'fil', 'filer')}"
+                                                 for part in parts])
+    if uses_ngshare(config):
+        extract.notes.append("Kursen använder ngshare: inlämningarna finns också i ngshares databas, och de är "
+                             "samma som under Dina inlämningar.")
+    reports = course_dir / "reports"
+    if reports.is_dir() and any(names_person(p, holdings.traces.person) for p in reports.rglob("*") if p.is_file()):
+        extract.notes.append(f"Rapporter i {reports.name}/ nämner hen bland kollegor: de lämnas inte ut (de "
+                             "innehåller andras uppgifter); det som står om hen där finns i rättningsboken.")
+    extract.notes.append("Säkerhetskopior av kursen innehåller samma uppgifter: de behöver inte lämnas ut "
+                         "separat, men nämn dem om hen frågar.")
+    return extract
