@@ -56,6 +56,11 @@ ROSTER_LABELS = {"id": "Id i kursen", "first_name": "Förnamn", "last_name": "Ef
                  "unit": "Enhet", "role": "Roll", "joined": "Med i kursen sedan", "left": "Slutade",
                  "returned": "Kom tillbaka", "pseudonym": "Pseudonym i rapporter",
                  "employee_number": "Anställningsnummer"}
+# The widget kinds in svar.json (ensak.learner's AnswerWidget.kind), as a person would call them.
+ANSWER_KINDS = {"quiz": "flervalsfråga", "checklist": "checklista", "text": "textsvar", "answer": "val",
+                "selfassessment": "självskattning", "planner": "planering", "builder": "övning där du bygger något",
+                "checker": "kontroll", "simulator": "simulering", "evidence": "bevis på det du gjort",
+                "access": "kontroll av vilka webbplatser som nås"}
 CHANNELS = {"smtp": "e-post", "eml": "e-postfil som samordnaren skickade själv"}
 
 
@@ -425,11 +430,15 @@ def _handed_in_part(course: Course, holdings: Holdings, learner: str, course_dir
         body += f"<h3>{escape(_task_title(course, task_id))}</h3>"
         for text in found["reflections"]:
             body += f'<p>Din reflektion:</p><blockquote style="white-space:pre-wrap">{escape(text)}</blockquote>'
-        answers = [[escape(key), escape(_shown(entry.get("value") if isinstance(entry, dict) else entry)),
-                    escape(_when(course, entry.get("saved")) if isinstance(entry, dict) else "")]
-                   for key, entry in found["answers"].items()]
+        answers = []
+        for key, entry in found["answers"].items():
+            entry = entry if isinstance(entry, dict) else {"value": entry}
+            kind = str(entry.get("kind", ""))
+            answers.append([escape(key), escape(ANSWER_KINDS.get(kind, kind)), escape(_shown(entry.get("value"))),
+                            escape(_when(course, entry.get("saved")))])
         if answers:
-            body += render_table(f"Dina svar i {ANSWERS_FILE}", ["Fråga", "Ditt svar", "Sparat"], answers)
+            body += render_table(f"Dina svar i {ANSWERS_FILE}", ["Svarets namn i uppgiften", "Sort", "Ditt svar",
+                                                                 "Sparat"], answers)
     return Part("inlamningar", "Dina inlämningar",
                 "Uppgifterna som du lämnade in: anteckningsboken med din reflektion och svarsfilen "
                 f"{ANSWERS_FILE} med dina svar, som de såg ut när du lämnade in dem.",
@@ -695,6 +704,9 @@ def _write(course_dir: Path, course: Course, config: Config, learner: str, holdi
     if reports.is_dir() and any(names_person(p, holdings.traces.person) for p in reports.rglob("*") if p.is_file()):
         extract.notes.append(f"Rapporter i {reports.name}/ nämner hen bland kollegor: de lämnas inte ut (de "
                              "innehåller andras uppgifter); det som står om hen där finns i rättningsboken.")
-    extract.notes.append("Säkerhetskopior av kursen innehåller samma uppgifter: de behöver inte lämnas ut "
-                         "separat, men nämn dem om hen frågar.")
+    extract.notes += [
+        "Det hen har i sin egen mapp på kursens server (hämtade uppgifter, svar under arbete) ser hen själv; det "
+        "ingår inte i utdraget.",
+        "Säkerhetskopior av kursen innehåller samma uppgifter om hen, som de var när kopian gjordes; de lämnas "
+        "inte ut för sig."]
     return extract
