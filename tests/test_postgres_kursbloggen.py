@@ -31,7 +31,7 @@ def test_does_the_blog_live_beside_nbgraders_tables_in_the_gradebook_database(po
     try:
         with engine.connect() as conn:
             nbgrader_version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-        assert current_revision(engine) == "0001_kursbloggen"
+        assert current_revision(engine) == "0002_roster"
 
         post_id = store.share_reflection(engine, ANNA, "00-valkommen", "Å ä ö på PostgreSQL", share=True,
                                          publish=True, now=START)

@@ -99,6 +99,12 @@ def store(root: Path | str, frame: pd.DataFrame) -> Path:
     everyone read from roster.csv has one already)."""
     frame = frame.reindex(columns=STORED_COLUMNS, fill_value="").fillna("").astype(str).reset_index(drop=True)
     frame["pseudonym"] = frame["id"].map(_with_pseudonyms(frame))
+    # Kursbloggen on Kubernetes cannot read this file (it is on the coordinator's volume): it reads the copy in
+    # the course's database. Published first, so that a database out of reach leaves both as they were.
+    # Imported here: the blog's modules bring tornado and SQLAlchemy, which only writing the roster needs.
+    from ensak.outreach.kursbloggen.members import publish_course_roster
+
+    publish_course_roster(root, frame)
     return write_atomically(roster_path(root), frame.to_csv(index=False), newline="")
 
 
