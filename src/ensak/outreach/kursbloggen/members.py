@@ -34,13 +34,13 @@ class RosterNotPublished(RuntimeError):
 
 class Membership:
     def __init__(self, course_dir: Path, coordinators: frozenset[str] = frozenset(), group: str | None = None, *,
-                 engine: Engine | None = None, recheck_seconds: float = ROSTER_RECHECK_SECONDS):
+                 engine: Engine | None = None, recheck_seconds: float | None = None):
         """`engine`: the blog's database, whose published roster counts when the course directory has no roster.csv."""
         self.course_dir = Path(course_dir)
         self.coordinators = coordinators
         self.group = group
         self.engine = engine
-        self.recheck_seconds = recheck_seconds
+        self.recheck_seconds = ROSTER_RECHECK_SECONDS if recheck_seconds is None else recheck_seconds
         self._stamp: tuple[float, int] | None = None
         self._published_read_at: float | None = None
         self._active: set[str] = set()
