@@ -71,18 +71,22 @@ def test_does_the_blog_live_beside_nbgraders_tables_in_the_gradebook_database(po
 
 
 def pod_course_dir(coordinators_course: Path, folder: Path) -> Path:
-    """What deploy/kursbloggen.yaml mounts from the ConfigMap: course.toml and nbgrader_config.py, nothing else."""
+    """What deploy/kursbloggen.yaml mounts from the ConfigMap: course.toml and nbgrader_config.py, nothing else,
+    laid out as Kubernetes lays out a ConfigMap (each file a link into a dated folder, through `..data`)."""
     from ensak.nbgrader.api import CONFIG_FILE, PLAN_FILE
 
-    folder.mkdir()
+    dated = folder / "..2027_01_20_09_00_00.000000001"
+    dated.mkdir(parents=True)
+    (folder / "..data").symlink_to(dated.name)
     for name in (CONFIG_FILE, PLAN_FILE):
-        shutil.copy(coordinators_course / name, folder / name)
+        shutil.copy(coordinators_course / name, dated / name)
+        (folder / name).symlink_to(Path("..data") / name)
     return folder
 
 
 def test_does_a_blog_without_roster_csv_admit_the_roster_the_coordinator_published(postgres, tmp_path, monkeypatch):
     """The coordinator's roster changes reach a blog that cannot read her roster.csv, through the database."""
-    from ensak.course.roster import load_roster, write_roster
+    from ensak.course.roster import load_roster, remove_learner, write_roster
     from ensak.learner.blog_client import LEARNER_HEADER, BlogClient, BlogClientError
     from ensak.outreach.kursbloggen import members
     from ensak.outreach.kursbloggen.local import BackgroundBlog
@@ -118,6 +122,39 @@ def test_does_a_blog_without_roster_csv_admit_the_roster_the_coordinator_publish
             "Authorization": f"token {running.token}", LEARNER_HEADER: "anna.ek"})
         with urllib.request.urlopen(page, timeout=10) as answer:
             assert "Cecilia Öberg" in answer.read().decode("utf-8")
+
+    # Forgotten (ensak forget removes her from roster.csv): her name leaves the database's copy with her.
+    remove_learner(coordinators_course, "cecilia.oberg")
+    assert "cecilia.oberg" not in members.published_roster(running.engine)[1]
+
+
+def test_does_importing_an_unchanged_roster_publish_it_for_the_blog(postgres, tmp_path, monkeypatch):
+    """A course whose roster was imported before the blog read it from the database: the next import, even of
+    the same file, gives the blog the roster."""
+    import sqlalchemy as sa
+
+    from ensak.course.instance import create_instance
+    from ensak.course.roster import import_roster
+    from ensak.outreach.kursbloggen.members import published_roster
+    from ensak.outreach.kursbloggen.schema import roster
+    from fixtures_coordinator import ROSTER_CSV, write_text
+
+    monkeypatch.delenv("ENSAK_BLOG_DB_URL", raising=False)
+    gradebook = postgres.create_database("kursbloggen_import")
+    monkeypatch.setenv("ENSAK_DB_URL", gradebook)
+    course_dir = create_instance(tmp_path / "kurs")
+    staff = write_text(tmp_path / "personal.csv", ROSTER_CSV)
+    assert import_roster(course_dir, staff).written
+    engine = sa.create_engine(gradebook)
+    try:
+        active, names = published_roster(engine)
+        assert len(active) == 3 and ("Åsa", "Lindström-Öberg") in names.values()
+        with engine.begin() as conn:
+            conn.execute(sa.delete(roster))
+        report = import_roster(course_dir, staff)
+        assert not report.written and published_roster(engine)[0] == active
+    finally:
+        engine.dispose()
 
 
 def test_does_the_hub_service_start_in_a_read_only_course_folder_with_its_cookie_secret(postgres, tmp_path,

@@ -13,6 +13,7 @@ ensak.course.roster.store), and looks at it again every ROSTER_RECHECK_SECONDS.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from pathlib import Path
@@ -24,6 +25,7 @@ from sqlalchemy.engine import Engine
 from ensak.outreach.kursbloggen.store import Member
 
 COORDINATOR_NAME = "Kursledaren"
+log = logging.getLogger(__name__)
 # How soon a blog reading the published roster notices a change (someone new, someone who left).
 ROSTER_RECHECK_SECONDS = 10.0
 
@@ -43,6 +45,7 @@ class Membership:
         self.recheck_seconds = ROSTER_RECHECK_SECONDS if recheck_seconds is None else recheck_seconds
         self._stamp: tuple[float, int] | None = None
         self._published_read_at: float | None = None
+        self._warned_empty = False
         self._active: set[str] = set()
         self._names: dict[str, tuple[str, str]] = {}
 
@@ -76,6 +79,10 @@ class Membership:
             return
         self._active, self._names = published_roster(self.engine)
         self._published_read_at = now
+        if not self._names and not self._warned_empty:
+            self._warned_empty = True
+            log.warning("No roster.csv in %s and no roster published in the blog's database: only coordinators and "
+                        "the [blog] group get in until the coordinator runs `ensak roster import`", self.course_dir)
         self._stamp = None   # a roster.csv that appears later is read at once
 
     def name(self, member_id: str) -> str:
@@ -118,8 +125,9 @@ def publish_roster(engine: Engine, frame: pd.DataFrame) -> int:
     in one transaction, so that a blog reading it never sees half a roster. Returns how many rows it holds."""
     from ensak.outreach.kursbloggen.schema import roster
 
-    rows = [{"id": str(r["id"]), "first_name": str(r["first_name"]), "last_name": str(r["last_name"]),
-             "active": str(r["left"]) == ""} for r in frame.to_dict("records")]
+    frame = frame.reindex(columns=["id", "first_name", "last_name", "left"], fill_value="").fillna("").astype(str)
+    rows = [{"id": r["id"], "first_name": r["first_name"], "last_name": r["last_name"], "active": r["left"] == ""}
+            for r in frame.to_dict("records")]
     with engine.begin() as conn:
         conn.execute(sa.delete(roster))
         if rows:
