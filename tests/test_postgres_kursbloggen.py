@@ -25,6 +25,7 @@ pytest_plugins = ["fixtures_postgres"]
 
 START = dt.datetime(2027, 1, 20, 9, tzinfo=dt.timezone.utc)
 ANNA, BO = store.Member("anna.ek", "Anna Ek"), store.Member("bo.ahl", "Bo Åhl")
+KICKOFF = "00-valkommen"
 
 
 def test_does_the_blog_live_beside_nbgraders_tables_in_the_gradebook_database(postgres, tmp_path, monkeypatch):
@@ -85,7 +86,10 @@ def pod_course_dir(coordinators_course: Path, folder: Path) -> Path:
 
 
 def test_does_a_blog_without_roster_csv_admit_the_roster_the_coordinator_published(postgres, tmp_path, monkeypatch):
-    """The coordinator's roster changes reach a blog that cannot read her roster.csv, through the database."""
+    """The coordinator's roster changes reach a blog that cannot read her roster.csv, through the database, and
+    her formgrader comments from the gradebook there show under a shared reflection."""
+    from nbgrader.api import Gradebook
+
     from ensak.course.roster import load_roster, remove_learner, write_roster
     from ensak.learner.blog_client import LEARNER_HEADER, BlogClient, BlogClientError
     from ensak.outreach.kursbloggen import members
@@ -99,16 +103,34 @@ def test_does_a_blog_without_roster_csv_admit_the_roster_the_coordinator_publish
     coordinators_course = make_blog_course(tmp_path)          # her `ensak roster import` writes roster.csv
     pod = pod_course_dir(coordinators_course, tmp_path / "pod")
     assert not (pod / "roster.csv").exists()
+    settings = load_settings(pod)
+    with Gradebook(settings.gradebook_url, settings.course_id) as gradebook:
+        gradebook.add_assignment(KICKOFF)
+        gradebook.add_notebook(KICKOFF, KICKOFF)
+        gradebook.add_grade_cell("reflektion", KICKOFF, KICKOFF, max_score=1, cell_type="markdown")
+        gradebook.add_solution_cell("reflektion", KICKOFF, KICKOFF)
+        gradebook.add_student("anna.ek")
+        gradebook.add_submission(KICKOFF, "anna.ek")
+        gradebook.find_comment("reflektion", KICKOFF, KICKOFF, "anna.ek").manual_comment = "Tack Anna!"
+        gradebook.db.commit()
 
-    with BackgroundBlog(load_settings(pod)) as running:
+    with BackgroundBlog(settings) as running:
         def me(learner: str) -> dict:
             return BlogClient(running.url, running.token, learner).me()
+
+        def page(learner: str, path: str) -> str:
+            asked = urllib.request.Request(f"{running.url}{path}", headers={
+                "Authorization": f"token {running.token}", LEARNER_HEADER: learner})
+            with urllib.request.urlopen(asked, timeout=10) as answer:
+                return answer.read().decode("utf-8")
 
         assert me("anna.ek")["display_name"] == "Anna Ek"
         assert me("cecilia.oberg")["display_name"] == "Cecilia Öberg"
         with pytest.raises(BlogClientError) as refused:
             me("okand.person")
         assert refused.value.status == 403
+        reflection = BlogClient(running.url, running.token, "anna.ek").share_reflection(KICKOFF, "Annas", share=True)
+        assert "Tack Anna!" in page("bo.ahl", f"inlagg/{reflection['id']}")
         post = store.create_post(running.engine, store.Member("cecilia.oberg", "Cecilia Öberg"), kind="tips",
                                  title="Tips", body="Text", now=START)
 
@@ -118,10 +140,7 @@ def test_does_a_blog_without_roster_csv_admit_the_roster_the_coordinator_publish
         with pytest.raises(BlogClientError) as gone:
             me("cecilia.oberg")
         assert gone.value.status == 403
-        page = urllib.request.Request(f"{running.url}inlagg/{post}", headers={
-            "Authorization": f"token {running.token}", LEARNER_HEADER: "anna.ek"})
-        with urllib.request.urlopen(page, timeout=10) as answer:
-            assert "Cecilia Öberg" in answer.read().decode("utf-8")
+        assert "Cecilia Öberg" in page("anna.ek", f"inlagg/{post}")
 
     # Forgotten (ensak forget removes her from roster.csv): her name leaves the database's copy with her.
     remove_learner(coordinators_course, "cecilia.oberg")
@@ -131,8 +150,6 @@ def test_does_a_blog_without_roster_csv_admit_the_roster_the_coordinator_publish
 def test_does_importing_an_unchanged_roster_publish_it_for_the_blog(postgres, tmp_path, monkeypatch):
     """A course whose roster was imported before the blog read it from the database: the next import, even of
     the same file, gives the blog the roster."""
-    import sqlalchemy as sa
-
     from ensak.course.instance import create_instance
     from ensak.course.roster import import_roster
     from ensak.outreach.kursbloggen.members import published_roster
