@@ -517,9 +517,14 @@ def _blog_part(course: Course, blog: dict, writer: _Writer) -> Part | None:
         body += render_table("Dina inställningar", ["Inställning", "Värde"], [
             ["Sammanfattning med e-post", _shown(bool(member.get("digest")))],
             ["Senast på startsidan", escape(_when(course, member.get("seen_at")) or "–")]])
+    for row in blog.get("roster", []):
+        name = escape(full_name(row["first_name"], row["last_name"]))
+        body += (f"<p>Kursbloggen har en kopia av ditt namn från deltagarlistan, {name}, för att kunna visa vem som "
+                 "har skrivit vad.</p>")
     if blog["digest_items"]:
-        body += (f"<p>Kursbloggen har noterat {count_noun(len(blog['digest_items']), 'inlägg eller kommentar', 'inlägg och kommentarer')} "
-                 "som redan har kommit med i en sammanfattning till dig (så att ingenting skickas två gånger).</p>")
+        noted = count_noun(len(blog["digest_items"]), "inlägg eller kommentar", "inlägg och kommentarer")
+        body += (f"<p>Kursbloggen har noterat {noted} som redan har kommit med i en sammanfattning till dig (så att "
+                 "ingenting skickas två gånger).</p>")
     return Part("kursbloggen", "Kursbloggen",
                 "Det du själv har skrivit i Kursbloggen (inlägg och kommentarer), dina inställningar där och "
                 "noteringar om vilka inlägg som har kommit med i sammanfattningar till dig. Vad kurskamrater har "

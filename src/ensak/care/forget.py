@@ -5,7 +5,8 @@ course's folders submitted/, autograded/ and feedback/, in the exchange (their s
 inbound/, their released feedback, the submission cache), in the sync journal, in the outbox and the
 log of messages sent, in roster.csv, in reports written with names and in the registerutdrag `ensak
 utdrag` made for them. `find_traces` says where (ensak.care.access copies from the same places for an
-access request); `forget_learner` removes all of them; deleted rows are vacuumed away so the database files keep no copy in their free pages.
+access request); `forget_learner` removes all of them; deleted rows are vacuumed away so the database
+files keep no copy in their free pages.
 
 What lies outside the course is listed for the coordinator instead: the learner's account and home
 folder on the hub, backups made before today, and the HR list a later roster import would read.

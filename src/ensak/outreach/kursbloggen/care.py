@@ -1,7 +1,7 @@
 """What `ensak forget`, a GDPR access request and `ensak backup`/`restore` need from Kursbloggen.
 
-- export_member: everything the blog holds about one member (their posts, comments and settings, and which
-  items their digests carried), as plain JSON-ready data.
+- export_member: everything the blog holds about one member (their posts, comments and settings, which items
+  their digests carried, their row in the blog's copy of the roster), as plain JSON-ready data.
 - erase_member: removes their posts (with the conversation under each), their comments (colleagues' replies
   stay, moved up a level), their settings and every digest note to them or about their words; where a
   colleague's words name them, the name is taken out.
@@ -17,7 +17,16 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from ensak.outreach.kursbloggen.schema import COMMENT_ITEM, POST_ITEM, TABLES, comments, digest_items, members, posts
+from ensak.outreach.kursbloggen.schema import (
+    COMMENT_ITEM,
+    POST_ITEM,
+    TABLES,
+    comments,
+    digest_items,
+    members,
+    posts,
+    roster,
+)
 from ensak.outreach.kursbloggen.store import _remove_comments
 
 DUMP_FORMAT = 1
@@ -33,14 +42,17 @@ def _rows(conn: sa.Connection, statement) -> list[dict]:
 
 
 def export_member(engine: Engine, learner: str) -> dict:
-    """The member's own data in the blog (their words, not colleagues' words to them)."""
+    """The member's own data in the blog (their words, not colleagues' words to them), and their row in the blog's
+    copy of the roster (a blog in a server database has one)."""
     with engine.connect() as conn:
+        has_roster = roster.name in sa.inspect(conn).get_table_names()
         return {
             "posts": _rows(conn, sa.select(posts).where(posts.c.author == learner).order_by(posts.c.created)),
             "comments": _rows(conn, sa.select(comments).where(comments.c.author == learner)
                               .order_by(comments.c.created)),
             "settings": _rows(conn, sa.select(members).where(members.c.id == learner)),
             "digest_items": _rows(conn, sa.select(digest_items).where(digest_items.c.member == learner)),
+            "roster": _rows(conn, sa.select(roster).where(roster.c.id == learner)) if has_roster else [],
         }
 
 
