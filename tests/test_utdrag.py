@@ -12,7 +12,6 @@ import json
 import os
 import stat
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -273,15 +272,19 @@ def test_does_it_wait_for_a_sync_say_so_and_write_into_the_course_by_default(cou
     holder = threading.Thread(target=hold)
     holder.start()
     held.wait(30)
+    said = []
     try:
         running = course["coordinator"].start("utdrag", learner_id(MARTA))
-        time.sleep(6)
+        # Its first line on stderr is what it waits for; the lock is let go once it has said so (or after 2 min).
+        reader = threading.Thread(target=lambda: said.append(running.stderr.readline()))
+        reader.start()
+        reader.join(120)
     finally:
         release.set()
         holder.join()
     out, err = running.communicate(timeout=300)
     assert running.returncode == 0, out + err
-    assert "Kursen är upptagen: ensak sync" in err
+    assert "Kursen är upptagen: ensak sync" in "".join(said) and "Väntar" in "".join(said), said
     [written] = list((course["course"] / "utdrag").iterdir())
     assert written.name.startswith(f"{learner_id(MARTA)}-") and str(written) in out
     assert stat.S_IMODE(written.stat().st_mode) == 0o700
