@@ -54,6 +54,9 @@ def forgotten(graded_course, tmp_path_factory):
     config = demo_config(course_dir)
     converse_in_the_blog(course_dir)
     write_extract(course_dir, GRETA["id"], config=config)   # her registerutdrag: a copy forget must erase too
+    for person in PEOPLE:   # kursintyg as `ensak intyg` writes them in the course
+        (course_dir / "intyg").mkdir(exist_ok=True)
+        (course_dir / "intyg" / f"kursintyg-{person['id']}.pdf").write_text(f"Kursintyg för {person['first_name']}")
     before = {person["id"]: traces(course_dir, person) for person in PEOPLE}
     report = forget_learner(course_dir, GRETA["id"], config=config)
     return {"course": course_dir, "config": config, "report": report, "before": before}
@@ -83,7 +86,7 @@ def blog_in_a_file(course_dir: Path) -> bool:
 def test_did_the_cycle_leave_traces_everywhere_forget_must_look(forgotten):
     places = {Path(name).parts[0] for name in forgotten["before"][GRETA["id"]]}
     expected = {"submitted", "autograded", "feedback", "exchange", "cache", "gradebook", "outbox", "reports",
-                "roster.csv", "utdrag"} | ({"blog"} if blog_in_a_file(forgotten["course"]) else set())
+                "roster.csv", "utdrag", "intyg"} | ({"blog"} if blog_in_a_file(forgotten["course"]) else set())
     assert expected <= places
 
 
@@ -129,7 +132,8 @@ def test_is_everyone_else_untouched(forgotten):
 
 def test_does_the_report_say_what_was_removed_and_what_is_left_to_do(forgotten):
     text = str(forgotten["report"])
-    for part in ("rättningsboken", "submitted/greta", "feedback/greta", "utbytesmappen", "outbox/", "roster.csv", "utdrag/"):
+    for part in ("rättningsboken", "submitted/greta", "feedback/greta", "utbytesmappen", "outbox/", "roster.csv",
+                 "utdrag/", "kursintyget i intyg/"):
         assert part in text
     assert "userdel -r greta" in text and "Säkerhetskopior" in text and "personallistan" in text
 

@@ -92,6 +92,20 @@ def converse_in_the_blog(course: Path) -> None:
     engine.dispose()
 
 
+def write_certificates_for(course: Path, people: list[dict]) -> None:
+    """Kursintyg as `ensak intyg` writes them into intyg/ (for everyone who did every task: here, these people)."""
+    import datetime as dt
+
+    from ensak.course.plan import load_course
+    from ensak.outreach.certificates import Certificate, certificate_pdf
+
+    (course / "intyg").mkdir()
+    for person in people:
+        certificate = Certificate(learner_id(person), f"{person['first_name']} {person['last_name']}",
+                                  load_course(course), dt.date(2027, 9, 20))
+        (course / "intyg" / f"kursintyg-{learner_id(person)}.pdf").write_bytes(certificate_pdf(certificate))
+
+
 def every_row(db_url: str | None) -> dict[str, list[str]]:
     """Every row of every table of a server database (an SQLite gradebook is a file: snapshot() sees it)."""
     import sqlalchemy as sa
@@ -133,6 +147,7 @@ def course(tmp_path_factory, db_url):
         steps["feedback"] = coordinator.run("sync")   # graded all the way: the feedback is released
         steps["message"] = coordinator.run("message", "invitation", "--task", FIRST_TASK, "--send", "--outbox")
         converse_in_the_blog(course)
+        write_certificates_for(course, [MARTA, PER])
         steps["forget"] = coordinator.run("forget", learner_id(LEAVER), "--yes")
         for name, result in steps.items():
             assert result.code == 0, (name, result.text)
@@ -160,7 +175,7 @@ def test_does_the_index_say_what_each_part_is_why_where_from_who_sees_it_and_her
     index = read(course["out"], "index.html")
     assert '<html lang="sv">' in index and "<h1>" in index and '<th scope="col"' in index
     for part in ("Deltagarlistan", "Rättningsboken", "Dina inlämningar", "Rättade kopior och återkoppling",
-                 "Utbytesmappen", "Meddelanden till dig", "Kursbloggen", "Kursens logg över rättningen"):
+                 "Utbytesmappen", "Meddelanden till dig", "Kursbloggen", "Kursintyg", "Kursens logg över rättningen"):
         assert f">{part}</h2>" in index, part
     for column in ("Vad det är", "Varför kursen har det", "Var det kommer ifrån", "Vem som kan se det"):
         assert f">{column}</th>" in index
@@ -196,6 +211,7 @@ def test_are_her_data_in_it(course):
     assert COORDINATORS_COMMENT in released.read_text(encoding="utf-8")
     [mail] = list((out / "meddelanden").glob("*.eml"))
     assert MARTA["email"] in mail.read_text(encoding="utf-8")
+    assert [pdf.name for pdf in (out / "intyg").iterdir()] == [f"kursintyg-{marta}.pdf"]
     rows = read(out, "rattningsboken.csv")
     assert rows.startswith("\ufeffuppgift;") and COORDINATORS_COMMENT in rows
 

@@ -30,6 +30,7 @@ from urllib.parse import quote
 from traitlets.config import Config
 
 from ensak.care.forget import (
+    CERTIFICATES_FOLDER,
     COURSE_FOLDERS,
     EXTRACTS_FOLDER,
     SECRET_FILE,
@@ -230,7 +231,7 @@ class Holdings:
     def anything(self) -> bool:
         t = self.traces
         return bool(self.roster or self.gradebook or self.sent or self.journal or self.blog or t.own_folders
-                    or t.inbound or t.cached or t.released_feedback or t.mails)
+                    or t.inbound or t.cached or t.released_feedback or t.mails or t.certificates)
 
 
 def _holdings(course_dir: Path, course: Course, config: Config, learner: str) -> Holdings:
@@ -551,6 +552,19 @@ def _journal_part(course: Course, journal: dict, writer: _Writer) -> Part | None
                 ["synkroniseringens-logg.json"])
 
 
+def _certificate_part(traces: Traces, writer: _Writer) -> Part | None:
+    files = []
+    for pdf in traces.certificates:
+        files += writer.copy(pdf, f"{CERTIFICATES_FOLDER}/{pdf.name}")
+    if not files:
+        return None
+    return Part("kursintyg", "Kursintyg",
+                "Ditt kursintyg (PDF) med ditt namn och det du har gjort i kursen.",
+                "Som ett erkännande av att du har gått hela kursen.",
+                "Kursen, från rättningsboken, när samordnaren skrev intygen.",
+                "Samordnaren och du.", _links(files), files)
+
+
 def _json_data(course: Course, learner: str, holdings: Holdings, made: str) -> str:
     return json.dumps({
         "format": 1, "kurs": {"id": course.id, "titel": course.title, "organisation": course.organisation},
@@ -691,6 +705,7 @@ def _write(course_dir: Path, course: Course, config: Config, learner: str, holdi
                  _handed_in_part(course, holdings, learner, course_dir, writer),
                  _graded_part(course_dir, learner, writer), _exchange_part(holdings.traces, writer),
                  _messages_part(course, holdings, writer), _blog_part(course, holdings.blog, writer),
+                 _certificate_part(holdings.traces, writer),
                  _journal_part(course, holdings.journal, writer)]
         parts = [part for part in built if part is not None]
         writer.write(DATA_FILE, _json_data(course, learner, holdings, course_now(course).isoformat(timespec="seconds")))

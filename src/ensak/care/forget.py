@@ -3,10 +3,10 @@
 A learner leaves traces in the gradebook (their record, submissions, scores, comments), in the
 course's folders submitted/, autograded/ and feedback/, in the exchange (their submissions in
 inbound/, their released feedback, the submission cache), in the sync journal, in the outbox and the
-log of messages sent, in roster.csv, in reports written with names and in the registerutdrag `ensak
-utdrag` made for them. `find_traces` says where (ensak.care.access copies from the same places for an
-access request); `forget_learner` removes all of them; deleted rows are vacuumed away so the database
-files keep no copy in their free pages.
+log of messages sent, in roster.csv, in reports written with names, in their kursintyg in intyg/ and
+in the registerutdrag `ensak utdrag` made for them. `find_traces` says where (ensak.care.access copies
+from the same places for an access request); `forget_learner` removes all of them; deleted rows are
+vacuumed away so the database files keep no copy in their free pages.
 
 What lies outside the course is listed for the coordinator instead: the learner's account and home
 folder on the hub, backups made before today, and the HR list a later roster import would read.
@@ -37,6 +37,8 @@ COURSE_FOLDERS = ("submitted", "autograded", "feedback")
 SECRET_FILE = "submission_secret.txt"
 # `ensak utdrag` (ensak.care.access) writes a person's copy of her data here by default, as utdrag/<id>-<date>/.
 EXTRACTS_FOLDER = "utdrag"
+# `ensak intyg` writes kursintyg-<id>.pdf here by default (run in the course directory, as docs say).
+CERTIFICATES_FOLDER = "intyg"
 
 
 class ForgetError(Exception):
@@ -310,10 +312,12 @@ class Traces:
     sync_journal: Path              # SQLite files with rows per learner
     sent_log: Path
     extracts: list[Path]            # copies `ensak utdrag` made for her
+    certificates: list[Path]        # her kursintyg from `ensak intyg`
 
 
 def find_traces(course_dir: Path, course, config: Config, learner: str) -> Traces:
     """Every place in the course that holds something of `learner` (folders and files found, logs to look in)."""
+    from ensak.outreach.certificates import CERTIFICATE_STEM
     from ensak.outreach.messages import OUTBOX_FOLDER, SENT_LOG_FILE
     from ensak.sync.journal import state_path
 
@@ -332,9 +336,11 @@ def find_traces(course_dir: Path, course, config: Config, learner: str) -> Trace
     mails = _outbox_messages(outbox, learner, person.email) if outbox.is_dir() else []
     extracts = [Path(p) for p in glob.glob(os.path.join(glob.escape(str(course_dir / EXTRACTS_FOLDER)),
                                                         f"{glob.escape(learner)}-*"))]
+    certificate = course_dir / CERTIFICATES_FOLDER / f"{CERTIFICATE_STEM}-{learner}.pdf"
     return Traces(person=person, own_folders=[p for p in own_folders if p.exists()], inbound=sorted(inbound),
                   cached=sorted(cached), released_feedback=sorted(feedback), mails=sorted(mails),
-                  sync_journal=state_path(course_dir), sent_log=outbox / SENT_LOG_FILE, extracts=sorted(extracts))
+                  sync_journal=state_path(course_dir), sent_log=outbox / SENT_LOG_FILE, extracts=sorted(extracts),
+                  certificates=[certificate] if certificate.is_file() else [])
 
 
 def _erase(course_dir: Path, course, config: Config, learner: str, reports: Path | str | None) -> ForgetReport:
@@ -363,6 +369,8 @@ def _erase(course_dir: Path, course, config: Config, learner: str, reports: Path
         report.removed.append("rader i loggen över skickade meddelanden")
     if _remove_paths(traces.extracts):
         report.removed.append(f"{len(traces.extracts)} registerutdrag i {EXTRACTS_FOLDER}/")
+    if _remove_paths(traces.certificates):
+        report.removed.append(f"kursintyget i {CERTIFICATES_FOLDER}/")
 
     if remove_learner(course_dir, learner):
         report.removed.append("raden i roster.csv")
