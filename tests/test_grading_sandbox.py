@@ -136,8 +136,21 @@ def graded(request, tmp_path_factory, listener):
     alive_kept = alive.exists()
     alive.rmdir()
     return {"course_dir": course_dir, "summary": summary, "traces": traces, "url": url, "grader_env": grader_env,
-            "kernel_folders_left": left - kernel_folders, "abandoned_removed": not abandoned.exists(),
+            "kernel_folders_left": ours(left - kernel_folders), "abandoned_removed": not abandoned.exists(),
             "alive_kept": alive_kept}
+
+
+def ours(folders: set[Path]) -> set[Path]:
+    """Kernel folders of this test's sync: its graders have ended, so a folder of a process that still runs
+    belongs to other grading on the machine (another course's sync, a benchmark) and is not this test's."""
+    from ensak.nbgrader.sandbox import KERNEL_FOLDER_PREFIX
+    from ensak.processes import process_is_alive
+
+    def owner(folder: Path) -> int:
+        number = folder.name[len(KERNEL_FOLDER_PREFIX):].split("-", 1)[0]
+        return int(number) if number.isdigit() else 0
+
+    return {folder for folder in folders if owner(folder) in (0, os.getpid()) or not process_is_alive(owner(folder))}
 
 
 def _a_finished_process_id() -> int:
