@@ -86,8 +86,8 @@ def test_do_the_migrations_make_only_prefixed_tables_with_their_own_version_tabl
         conn.execute(sa.text("INSERT INTO alembic_version VALUES ('nbgraderrev')"))
     tables = set(sa.inspect(engine).get_table_names())
     assert {"kursbloggen_posts", "kursbloggen_comments", "kursbloggen_members", "kursbloggen_digest_items",
-            VERSION_TABLE} <= tables
-    assert current_revision(engine) == "0001_kursbloggen"
+            "kursbloggen_roster", VERSION_TABLE} <= tables
+    assert current_revision(engine) == "0002_roster"
     upgrade_database(engine)   # again: nothing to do
     downgrade_database(engine)
     assert set(sa.inspect(engine).get_table_names()) == {"alembic_version", VERSION_TABLE}
@@ -604,3 +604,28 @@ def test_does_ensak_message_kursbloggen_mail_each_new_item_once_to_those_who_ask
     engine.dispose()
     later = runner.invoke(app, ["message", "kursbloggen", *day])
     assert "Kursbloggen: 1 nytt inlägg" in later.output and "Bos tips Ett" not in later.output
+
+
+def test_is_nothing_written_when_the_roster_cannot_reach_the_blogs_database(tmp_path, monkeypatch):
+    """With the gradebook (and so the blog) in a server database, a roster change that cannot be published there
+    is refused in Swedish before roster.csv changes: the blog on Kubernetes and the file never disagree."""
+    from ensak.course.roster import load_roster, roster_path, write_roster
+    from ensak.outreach.kursbloggen.members import RosterNotPublished
+
+    course_dir = make_blog_course(tmp_path)
+    before = roster_path(course_dir).read_bytes()
+    monkeypatch.setenv("ENSAK_DB_URL", "postgresql+psycopg://ensak@127.0.0.1:1/gradebook_{course_id}")
+    with pytest.raises(RosterNotPublished, match="Inget har sparats"):
+        write_roster(course_dir, load_roster(course_dir).head(1))
+    assert roster_path(course_dir).read_bytes() == before
+
+
+def test_does_the_hub_service_refuse_a_cookie_secret_too_short_to_sign_with(tmp_path):
+    from ensak.outreach.kursbloggen.__main__ import CookieSecretError, cookie_secret, cookie_secret_from_file
+
+    made = cookie_secret(tmp_path / "blog")
+    assert len(made) == 64 and cookie_secret(tmp_path / "blog") == made, "kept between starts"
+    short = tmp_path / "secret"
+    short.write_text("kort\n", encoding="ascii")
+    with pytest.raises(CookieSecretError, match="openssl rand -hex 32"):
+        cookie_secret_from_file(short)

@@ -31,6 +31,7 @@ GUIDED_ERRORS: dict[str, tuple[str, ...]] = {
     "ensak.nbgrader.ngshare_client": ("NgshareError",),
     "ensak.outreach.messages.model": ("MessageError",),
     "ensak.outreach.blog": ("BlogError",),
+    "ensak.outreach.kursbloggen.members": ("RosterNotPublished",),
     "ensak.care.backup": ("BackupError",),
     "ensak.care.forget": ("ForgetError",),
     "ensak.hub.runner": ("HubError",),

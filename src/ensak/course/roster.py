@@ -94,11 +94,23 @@ def _with_pseudonyms(frame: pd.DataFrame, also: Iterable[str] = ()) -> dict[str,
     return mapping
 
 
+def _publish_for_blog(root: Path | str, frame: pd.DataFrame) -> int | None:
+    """Kursbloggen's copy of the roster in the course's database, when the blog lives in a server database
+    (ensak.outreach.kursbloggen.members.publish_course_roster)."""
+    # Imported here: the blog's modules bring tornado and SQLAlchemy, which only writing the roster needs.
+    from ensak.outreach.kursbloggen.members import publish_course_roster as publish
+
+    return publish(root, frame)
+
+
 def store(root: Path | str, frame: pd.DataFrame) -> Path:
     """Write the roster (STORED_COLUMNS), giving a pseudonym to whoever has none yet (the newcomers:
     everyone read from roster.csv has one already)."""
     frame = frame.reindex(columns=STORED_COLUMNS, fill_value="").fillna("").astype(str).reset_index(drop=True)
     frame["pseudonym"] = frame["id"].map(_with_pseudonyms(frame))
+    # Kursbloggen on Kubernetes cannot read this file (it is on the coordinator's volume): it reads the copy in
+    # the course's database. Published first, so that a database out of reach leaves both as they were.
+    _publish_for_blog(root, frame)
     return write_atomically(roster_path(root), frame.to_csv(index=False), newline="")
 
 
@@ -289,6 +301,11 @@ def import_roster(
         if report.changed or not roster_path(root).exists():
             store(root, new_roster)
             report.written = True
+        elif gradebook:
+            # Unchanged, but the course database is brought up to date all the same, like the gradebook below:
+            # Kursbloggen's copy of the roster may be missing, e.g. in a course that began before the blog
+            # read it from there.
+            _publish_for_blog(root, new_roster)
         if gradebook:
             write_roster_to_gradebook(root, new_roster, config=config)
     return report

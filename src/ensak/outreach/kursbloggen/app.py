@@ -186,7 +186,7 @@ def make_app(settings: BlogSettings, engine: Engine, *, hub: bool, clock: Clock 
     """The application for one course. `hub`: JupyterHub's OAuth (run as a hub service); else the local identity."""
     blog = BlogContext(settings=settings, engine=engine, clock=clock, client_clock=client_clock,
                        local_token=local_token, hub=hub, templates=template_environment(), poll_seconds=poll_seconds,
-                       membership=Membership(settings.course_dir, settings.coordinators, settings.group))
+                       membership=Membership(settings.course_dir, settings.coordinators, settings.group, engine=engine))
     prefix = settings.prefix
     handlers = [(prefix + pattern + r"/?" if pattern else prefix + r"?", with_identity(handler, hub))
                 for pattern, handler in routes(hub)]

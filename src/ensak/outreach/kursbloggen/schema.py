@@ -86,3 +86,15 @@ digest_items = sa.Table(
 )
 
 TABLES = (members, posts, comments, digest_items)
+
+# The course's roster as the coordinator's commands last wrote it (ensak.course.roster.store), for a blog that
+# cannot read roster.csv: on Kubernetes the roster is on the coordinator's own volume and the blog is a pod of
+# its own. Derived from roster.csv and rewritten whole with it, so it is not in TABLES (backup, erase): forgetting
+# someone removes them from roster.csv, and so from here.
+roster = sa.Table(
+    f"{PREFIX}roster", metadata,
+    sa.Column("id", sa.String(128), primary_key=True),          # the learner id
+    sa.Column("first_name", sa.String(255), nullable=False, server_default=""),
+    sa.Column("last_name", sa.String(255), nullable=False, server_default=""),
+    sa.Column("active", sa.Boolean, nullable=False),            # False: has left (keeps a name on old posts)
+)

@@ -85,7 +85,7 @@ def open_course_blog(course_dir: Path | str, *, create: bool = True):
     """(settings, engine) for a course's blog, migrated; with create=False None if the blog has no database yet."""
     import sqlalchemy as sa
 
-    from ensak.outreach.kursbloggen.database import create_blog_engine, open_blog_database
+    from ensak.outreach.kursbloggen.database import create_blog_engine
     from ensak.outreach.kursbloggen.schema import posts
 
     settings = load_settings(course_dir)
@@ -98,11 +98,18 @@ def open_course_blog(course_dir: Path | str, *, create: bool = True):
             engine.dispose()
             return None
         engine.dispose()
+    return settings, open_settings_database(settings)
+
+
+def open_settings_database(settings: BlogSettings):
+    """The blog's database for these settings, migrated (the hub service's start and open_course_blog share it)."""
+    from ensak.outreach.kursbloggen.database import open_blog_database
+
     if settings.db_url == settings.gradebook_url:
         # Beside the gradebook in one server database: nbgrader's tables first, or nbgrader would take the
         # blog's tables for a gradebook it had made and never stamp its own schema version.
         ensure_gradebook(settings.db_url)
-    return settings, open_blog_database(settings.db_url)
+    return open_blog_database(settings.db_url)
 
 
 def blog_overview(course_dir: Path | str) -> dict | None:
