@@ -143,7 +143,11 @@ def test_do_learners_reach_ngshare_as_a_hub_service(values, ngshare_manifests):
     name = "ngshare"
     service = values["hub"]["services"][name]
     learners_url = urlparse(values["singleuser"]["extraEnv"]["ENSAK_NGSHARE_URL"])
-    assert learners_url.hostname == "proxy-public" and learners_url.path == f"/services/{name}"
+    # With the chart's Let's Encrypt front (proxy.https.type), proxy-public redirects plain HTTP to the public
+    # host; the chart's proxy-http Service reaches the proxy itself inside the cluster.
+    assert values["proxy"]["https"]["type"] == "letsencrypt"
+    assert (learners_url.hostname, learners_url.port) == ("proxy-http", 8000)
+    assert learners_url.path == f"/services/{name}"
     # The hub proxies to the Service in ngshare.yaml, which sends to the port ngshare listens on.
     hub_url = urlparse(service["url"])
     kube_service = ngshare_manifests["Service"]

@@ -54,7 +54,8 @@ def test_does_editing_the_answers_file_not_change_what_counts_as_right(tmp_path,
 
 
 def test_does_a_quiz_that_never_ran_give_a_clear_message(tmp_path, grading_run):
-    with pytest.raises(grading.NotAnsweredError, match="Kör → Kör alla celler"):
+    # In the learner's own words and path (the task panel), never a menu learners do not have.
+    with pytest.raises(grading.NotAnsweredError, match="öppna den igen från panelen Uppgifter"):
         grading.quiz_points("finns-inte", 1, folder=tmp_path)
 
 

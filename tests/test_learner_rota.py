@@ -148,7 +148,7 @@ def test_does_a_rerun_planner_restore_the_rota(tmp_path):
     assert again.weeks_box.value == 4 and again.day_choice.value == 4
     assert [r.person for r in again.rota] == ["Anna", "Bertil", "Anna", "Bertil"]
     assert "Publiceras (fredag)" in again.result.value
-    assert "återställd" in again.status.value
+    assert "återställt" in again.status.value
 
 
 def test_does_a_damaged_saved_rota_leave_the_planner_empty(tmp_path):

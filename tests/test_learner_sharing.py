@@ -155,7 +155,7 @@ def test_is_an_unwritten_reflection_not_sent(tmp_path, blog):
     widget = SharingChoice(store=AnswerStore(folder))
     widget.choose(share=True)
     assert not widget.send_to_blog(client=BlogClient(blog.url, blog.token, "anna.ek"))
-    assert "spara anteckningsboken (Ctrl+S)" in widget.status.value and "⚠" in widget.status.value
+    assert "spara uppgiften (Ctrl+S)" in widget.status.value and "⚠" in widget.status.value
     assert posts_seen_by(blog) == []
 
 

@@ -95,7 +95,7 @@ def test_does_a_nudge_use_the_reason_from_the_nudge_list(mail_course):
                               today=DAY)
     jorgen = next(m for m in messages if m.learner_id == "jorgen_arlig")
     assert [m.learner_id for m in messages] == ["jorgen_arlig", "britt_ek"]
-    assert "sedan 28 december 2026" in jorgen.body and '"Bloggar"' in jorgen.body
+    assert "sedan 28 december 2026" in jorgen.body and '”Bloggar”' in jorgen.body
     assert jorgen.note == "Ingen inlämning på 30 dagar."
     preview = format_preview(mail_course, messages)
     assert "Jörgen Ärlig <jorgen@bibliotek.example> – Ingen inlämning på 30 dagar." in preview

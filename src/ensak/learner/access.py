@@ -27,7 +27,7 @@ PLATFORMS: dict[str, str] = {
     "Wikimedia Commons": "https://commons.wikimedia.org/favicon.ico",
     "Facebook": "https://www.facebook.com/favicon.ico",
     "Instagram": "https://www.instagram.com/favicon.ico",
-    "Threads": "https://www.threads.net/favicon.ico",
+    "Threads": "https://www.threads.com/favicon.ico",
     "YouTube": "https://www.youtube.com/favicon.ico",
     "LinkedIn": "https://www.linkedin.com/favicon.ico",
     "WordPress.com": "https://wordpress.com/favicon.ico",

@@ -47,7 +47,8 @@ def answered(key: str, what: str = "frågan", folder: Path | str | None = None) 
     if answers is None:
         return
     if answers.get(key) in (None, {}, [], ""):
-        _not_answered(f"Du har inte svarat på {what} ännu. Gå upp till den, svara och kör sedan den här cellen igen.")
+        # The first sentence is what the task panel lists; the rest is for the feedback after grading.
+        _not_answered(f"Du har inte svarat på {what} ännu. Svara på den i uppgiften och lämna in igen.")
         return
     print(f"✓ Ditt svar på {what} är sparat.")
 
@@ -60,7 +61,8 @@ def quiz_points(key: str, points: float, folder: Path | str | None = None) -> fl
     """
     quiz = REGISTRY.get(key)
     if quiz is None or not hasattr(quiz, "is_correct"):
-        raise NotAnsweredError(f"Självtestet {key!r} har inte körts. Välj Kör → Kör alla celler och försök igen.")
+        raise NotAnsweredError(f"Självtestet {key!r} kunde inte läsas in. Stäng uppgiften, öppna den igen från panelen "
+                               "Uppgifter och lämna in en gång till; säg till kursledaren om det händer igen.")
     saved = (_answers(folder) or {}).get(key)
     if not isinstance(saved, dict) or not saved.get("selected"):
         return 0.0

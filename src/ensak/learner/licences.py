@@ -52,7 +52,8 @@ LICENCES: dict[str, Licence] = {licence.code: licence for licence in (
         must=(CREDIT, "inte sprida ändrade versioner – verket får bara delas som det är"),
         advice="Passar när verket måste vara exakt som det är, till exempel ett uttalande eller en rapport. "
                "En ändring räknas som en bearbetning först när upphovsrätten skulle kräva lov för den: att byta "
-               "format gör det aldrig, och en enkel beskärning sällan – men den som beskär ska tala om det."),
+               "format gör det aldrig. Om en beskärning räknas beror på hur mycket den ändrar verket, så den som "
+               "vill vara säker visar det som det är."),
     _cc("by-nc", "Erkännande-IckeKommersiell", may=(SHARE, ADAPT),
         must=(CREDIT, "inte använda verket främst för att tjäna pengar"),
         advice="Gränsen för vad som är kommersiellt är inte alltid tydlig: en lokaltidning, ett förlag eller "

@@ -266,7 +266,7 @@ class MonitoringPlanner(AnswerWidget):
         self.result.value = (
             f'<div class="ensak-feedback"><p><strong>✓ Klart! Filen <code>{escape(self.filename)}'
             "</code> ligger i samma mapp som uppgiften.</strong> Högerklicka på den i filbläddraren till vänster "
-            f"och välj <em>Download</em>. Läs sedan in den i din flödesläsare.</p><ul>{items}</ul></div>")
+            f"och välj <em>Ladda ned</em>. Läs sedan in den i din flödesläsare.</p><ul>{items}</ul></div>")
 
     def _refresh(self) -> None:
         self.table.value = sources_table_html(self.sources)

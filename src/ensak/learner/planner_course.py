@@ -117,7 +117,7 @@ def sessions_calendar(sessions: Sequence[Session], *, course_title: str = "En sa
         event.add("summary", f"Kurstid: Uppgift {session.task.number} – {session.task.title}")
         event.add("description", (
             f"{course_title}: uppgift {session.task.number} släpps {swedish_date(session.task.release)}. "
-            f"Den tar ungefär {session.minutes} minuter. Öppna kursens Jupyter, hämta uppgiften i panelen "
+            f"Den tar ungefär {session.minutes} minuter. Öppna kursens lärplattform, hämta uppgiften i panelen "
             "Uppgifter och gör den i lugn och ro."))
         alarm = Alarm()
         alarm.add("action", "DISPLAY")

@@ -99,7 +99,7 @@ def plan_rota(people: Sequence[str], start: dt.date, weeks: int, skip: Iterable[
         raise RotaError(f"Antalet veckor ska vara mellan 1 och {MAX_WEEKS}.")
     skip = set(skip)
     if skip >= set(range(1, 54)):
-        raise RotaError("Alla veckor är undantagna, så det blir ingen rota. Ta bort några veckor ur listan.")
+        raise RotaError("Alla veckor är undantagna, så det blir inget schema. Ta bort några veckor ur listan.")
     rota: list[RotaWeek] = []
     monday = monday_of(start)
     while len(rota) < weeks:
@@ -123,7 +123,7 @@ def rota_calendar(rota: Sequence[RotaWeek], *, publish_weekday: int | None = Non
     cal.add("prodid", "-//En sak i taget//Bloggrota//SV")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", "Bloggrota")
+    cal.add("x-wr-calname", "Bloggschema")
     for item in rota:
         event = Event()
         event.add("uid", f"bloggrota-{item.year}-v{item.week:02d}@ensak")
@@ -138,7 +138,7 @@ def rota_calendar(rota: Sequence[RotaWeek], *, publish_weekday: int | None = Non
             event.add("dtend", item.day(publish_weekday) + dt.timedelta(days=1))
         event.add("description", (
             f"{item.person} ansvarar för {blog} {item.label}: skriv ett inlägg själv eller be en kollega "
-            "skriva. Passar veckan inte, byt med någon och uppdatera rotan."))
+            "skriva. Passar veckan inte, byt med någon och uppdatera schemat."))
         # An all-day reminder should not make anyone look busy in the calendar.
         event.add("transp", "TRANSPARENT")
         cal.add_component(event)
@@ -170,7 +170,7 @@ def rota_table_html(rota: Sequence[RotaWeek], publish_weekday: int | None = None
     share = f"{fewest} vecka" if fewest == most == 1 else (
         f"{fewest} veckor var" if fewest == most else f"{fewest}–{most} veckor var")
     summary = f"<p>{len(rota)} bloggveckor för {len(counts)} personer: {share}.</p>"
-    return summary + render_table("Bloggrotan", headers, rows, css_class="ensak-rota")
+    return summary + render_table("Bloggschemat", headers, rows, css_class="ensak-rota")
 
 
 def next_monday(today: dt.date) -> dt.date:
@@ -199,14 +199,14 @@ class BlogRotaPlanner(AnswerWidget):
                                      value=None, style={"description_width": "12em"})
         self.skip_box = w.Text(description="Veckor utan blogg", placeholder="till exempel 27-32, 52",
                                style={"description_width": "12em"})
-        self.make_button = w.Button(description="Skapa rotan och kalenderfilen", button_style="primary",
+        self.make_button = w.Button(description="Skapa schemat och kalenderfilen", button_style="primary",
                                     icon="calendar", layout=w.Layout(width="auto"))
         self.make_button.on_click(lambda _: self.make())
         self.result = w.HTML()
         super().__init__(key, store=store)
         self.children = [
-            w.HTML("<p><strong>Planera bloggrotan.</strong> Skriv ett förnamn per rad i den ordning ni ska turas "
-                   "om. Välj sedan första veckan och hur många veckor rotan ska gälla.</p>"),
+            w.HTML("<p><strong>Planera bloggschemat.</strong> Skriv ett förnamn per rad i den ordning ni ska turas "
+                   "om. Välj sedan första veckan och hur många veckor schemat ska gälla.</p>"),
             self.people_box, self.start_picker, self.weeks_box, self.day_choice, self.skip_box,
             self.make_button, self.result, self.status,
         ]
@@ -220,7 +220,7 @@ class BlogRotaPlanner(AnswerWidget):
         """Plan the rota from the controls, write the calendar file, show the table and save."""
         try:
             if self.start_picker.value is None:
-                raise RotaError("Välj vilken vecka rotan ska börja.")
+                raise RotaError("Välj vilken vecka schemat ska börja.")
             people = parse_people(self.people_box.value)
             skip = parse_weeks(self.skip_box.value)
             rota = plan_rota(people, self.start_picker.value, int(self.weeks_box.value), skip)
@@ -246,14 +246,14 @@ class BlogRotaPlanner(AnswerWidget):
             "rota": [item.as_dict() for item in rota],
         })
         if saved:
-            self.show_status(f"Sparat. Rotan för {len(rota)} veckor visas nedanför och finns i kalenderfilen "
+            self.show_status(f"Sparat. Schemat för {len(rota)} veckor visas nedanför och finns i kalenderfilen "
                              f"{self.filename}.")
         return rota
 
     def _result_html(self, *, moved: bool = False) -> str:
-        note = "<p>ℹ Rotan börjar alltid på en måndag, så den börjar måndagen samma vecka som du valde.</p>" if moved else ""
+        note = "<p>ℹ Schemat börjar alltid på en måndag, så det börjar måndagen samma vecka som du valde.</p>" if moved else ""
         done = (f"<p>✓ Klart! Kalenderfilen <code>{escape(self.filename)}</code> ligger i samma mapp som uppgiften. "
-                "Du hittar den i filbläddraren till vänster: högerklicka på den och välj <em>Download</em>.</p>")
+                "Du hittar den i filbläddraren till vänster: högerklicka på den och välj <em>Ladda ned</em>.</p>")
         return note + done + rota_table_html(self.rota, self.day_choice.value)
 
     def _restore(self) -> None:
@@ -273,7 +273,7 @@ class BlogRotaPlanner(AnswerWidget):
             self.rota = []
             return
         self.result.value = rota_table_html(self.rota, self.day_choice.value)
-        self.show_status("Din tidigare rota är återställd. Ändrar du något, tryck på knappen igen så skapas "
+        self.show_status("Ditt tidigare schema är återställt. Ändrar du något, tryck på knappen igen så skapas "
                          "kalenderfilen på nytt.")
 
     def simulate(self, rng, learner: dict | None = None) -> None:

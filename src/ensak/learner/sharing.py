@@ -91,7 +91,7 @@ class SharingChoice(AnswerWidget):
         ], values=["share", "publish"], multiple=True)
         self.summary = w.HTML()
         self.send_button = w.Button(description="Skicka till Kursbloggen", icon="paper-plane",
-                                    tooltip="Skickar reflektionen som den är sparad i anteckningsboken")
+                                    tooltip="Skickar reflektionen som den är sparad i uppgiften")
         self.send_button.on_click(lambda _: self.send_to_blog())
         self.link = w.HTML()
         super().__init__(key, store=store)
@@ -101,7 +101,7 @@ class SharingChoice(AnswerWidget):
                    "Att publicera öppet är ett eget val – då kan vem som helst läsa den.</p>"),
             self.consents,
             self.summary,
-            w.HTML("<p>Spara anteckningsboken (Ctrl+S) och tryck sedan på knappen: reflektionen skickas som den "
+            w.HTML("<p>Spara uppgiften (Ctrl+S) och tryck sedan på knappen: reflektionen skickas som den "
                    "är sparad. Ändrar du texten senare, spara och tryck igen.</p>"),
             self.send_button,
             self.link,
@@ -147,7 +147,7 @@ class SharingChoice(AnswerWidget):
         text = saved_reflection(folder) if (choice["share"] or choice["publish"]) else ""
         if (choice["share"] or choice["publish"]) and not text:
             self.show_status("Det finns ingen sparad reflektion att skicka. Skriv din reflektion i rutan ovanför, "
-                             "spara anteckningsboken (Ctrl+S) och tryck på knappen igen.", problem=True)
+                             "spara uppgiften (Ctrl+S) och tryck på knappen igen.", problem=True)
             return False
         try:
             client = client or BlogClient.from_environment()
