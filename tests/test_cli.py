@@ -177,3 +177,32 @@ def test_is_an_unexpected_failure_one_swedish_sentence(shipped, monkeypatch):
     assert result.exit_code == 1
     assert "Något oväntat gick fel (KeyError: 'learner')" in result.output and "--debug" in result.output
     assert "Traceback" not in result.output
+
+
+TYPOS = {
+    "an option misspelt": (("release", "--dur"), "ensak release har inget val som heter --dur. Menade du --due?"),
+    "a command that does not exist": (("relese",), "ensak har inget kommando som heter relese."),
+    "the file left out": (("roster", "import"), "ensak roster import behöver FILE."),
+    "a date written the Swedish way": (("release", "--due", "--today", "15/3/2027"),
+                                       "--today: skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2027-03-15."),
+    "a value left out": (("message", "invitation", "--task"), "--task behöver ett värde efter sig."),
+    "a word too many": (("report", "nu"), "ensak report fick mer än det tar emot (nu)."),
+}
+
+
+@pytest.mark.parametrize("case", TYPOS)
+def test_is_a_command_typed_wrongly_answered_in_swedish_before_anything_is_done(coordinator, case):
+    args, message = TYPOS[case]
+    before = snapshot(coordinator.course)
+    result = coordinator.run(*args)
+    assert result.code == 2, result.text
+    assert message in result.err and "--help" in result.err
+    assert "Något oväntat" not in result.text and "Traceback" not in result.text
+    assert changes(before, snapshot(coordinator.course)) == []
+
+
+def test_does_a_group_without_its_command_show_its_help_only(coordinator):
+    result = coordinator.run("roster")
+    assert result.code == 2
+    assert "import" in result.text and "link" in result.text
+    assert "Något oväntat" not in result.text

@@ -2,17 +2,18 @@
 
 Every command either succeeds or stops with Swedish guidance and exit code 1: the course's own errors
 (GUIDED_ERRORS, whose messages say what to do) are caught in one place, GuidedGroup, and anything else is
-reported in one Swedish sentence. `ensak --debug COMMAND` shows the traceback instead.
+reported in one Swedish sentence. `ensak --debug COMMAND` shows the traceback instead. A command typed
+wrongly (an unknown option or command, a missing or bad value) is told so in Swedish, with exit code 2.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 from pathlib import Path
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -51,15 +52,57 @@ def is_guided(error: BaseException) -> bool:
     return False
 
 
-class GuidedGroup(TyperGroup):
-    """Runs a command and turns whatever it raises into Swedish guidance and exit code 1 (not with --debug)."""
+def usage_message(error: typer.TyperException) -> str:
+    """A command typed wrongly (an unknown command or option, a missing or bad value), said in Swedish with
+    where to look. typer's own words stay in the bad-value case only, where they name the expected form."""
+    context = getattr(error, "ctx", None)
+    command = context.command_path if context is not None else "ensak"
+    look = f"Skriv {command} --help för att se hur kommandot används."
+    param = getattr(error, "param", None)
+    if param is None:
+        name = getattr(error, "option_name", None)
+    elif param.param_type_name == "option" and param.opts:
+        name = param.opts[0]
+    else:
+        name = (param.name or "").upper()  # as the usage line shows an argument
+    kind = type(error).__name__
+    if kind == "NoSuchOption":
+        guesses = getattr(error, "possibilities", None) or []
+        guess = f" Menade du {' eller '.join(guesses)}?" if guesses else ""
+        return f"{command} har inget val som heter {error.option_name}.{guess} {look}"
+    if kind == "MissingParameter" and name:
+        return f"{command} behöver {name}. {look}"
+    if kind == "BadOptionUsage" and name:
+        return f"{name} behöver ett värde efter sig. {look}"
+    if error.format_message().startswith("Got unexpected extra argument"):
+        return f"{command} fick mer än det tar emot ({error.format_message().split('(')[-1].rstrip(')')}). {look}"
+    if kind == "BadParameter" and name:
+        if "%Y-%m-%d" in error.format_message():
+            return f"{name}: skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2027-03-15. {look}"
+        return f"{name} har ett värde som inte går att använda ({error.format_message()}). {look}"
+    unknown = re.match(r"No such command '(.+?)'", error.format_message())
+    if unknown:
+        return f"{command} har inget kommando som heter {unknown.group(1)}. Skriv {command} --help för att se alla."
+    return f"Kommandot gick inte att läsa ({error.format_message()}). {look}"
 
-    def invoke(self, ctx: click.Context):
+
+class GuidedGroup(TyperGroup):
+    """Runs a command and turns whatever it raises into Swedish guidance: exit code 2 for a command typed
+    wrongly, 1 for anything else (not with --debug)."""
+
+    def invoke(self, ctx: typer.Context):
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, typer.Exit):
+        except typer.Exit:
             raise
-        except (click.exceptions.Abort, typer.Abort, KeyboardInterrupt, EOFError):
+        except typer.TyperException as error:
+            # typer's own (vendored) click errors. A group named without its subcommand has printed its
+            # help already: that is the whole answer.
+            if type(error).__name__ == "NoArgsIsHelpError":
+                raise typer.Exit(2) from None
+            typer.secho(usage_message(error), fg=typer.colors.RED, err=True)
+            raise typer.Exit(2) from None
+        except (typer.Abort, KeyboardInterrupt, EOFError):
             typer.secho("Avbrutet. Det som redan var klart finns kvar; kör kommandot igen för resten.",
                         fg=typer.colors.RED, err=True)
             raise typer.Exit(1) from None
