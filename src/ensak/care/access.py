@@ -62,7 +62,7 @@ ANSWER_KINDS = {"quiz": "flervalsfråga", "checklist": "checklista", "text": "te
                 "selfassessment": "självskattning", "planner": "planering", "builder": "övning där du bygger något",
                 "checker": "kontroll", "simulator": "simulering", "evidence": "bevis på det du gjort",
                 "access": "kontroll av vilka webbplatser som nås"}
-CHANNELS = {"smtp": "e-post", "eml": "e-postfil som samordnaren skickade själv"}
+CHANNELS = {"smtp": "e-post", "eml": "e-postfil som kursledaren skickade själv"}
 
 
 class AccessError(Exception):
@@ -380,7 +380,7 @@ def _roster_part(course: Course, rows: list[dict], writer: _Writer) -> Part | No
                 "tillbaka) och den pseudonym som står i stället för ditt namn i kursens rapporter.",
                 "För att veta vem som går kursen, kunna skicka inbjudningar och påminnelser och följa upp kursen "
                 "utan namn (med pseudonymen).",
-                "Personallistan från HR, som samordnaren läste in; datumen sätts av kursen vid varje inläsning.",
+                "Personallistan från HR, som kursledaren läste in; datumen sätts av kursen vid varje inläsning.",
                 "Samordnaren och den som sköter kursens server.", body, ["deltagarlistan.csv"])
 
 
@@ -392,10 +392,10 @@ def _gradebook_part(course: Course, record: dict, writer: _Writer) -> Part | Non
         late = sub["seconds_late"] or 0
         rows.append({"uppgift": sub["task"], "inlämnad_utc": sub["submitted_utc"], "poäng": sub["score"],
                      "max_poäng": sub["max_score"], "sekunder_sen": late,
-                     "samordnarens_kommentarer": " | ".join(c["coordinator"] for c in sub["comments"]
+                     "kursledarens_kommentarer": " | ".join(c["coordinator"] for c in sub["comments"]
                                                             if c["coordinator"])})
     writer.write("rattningsboken.csv", _csv(rows, ["uppgift", "inlämnad_utc", "poäng", "max_poäng", "sekunder_sen",
-                                                   "samordnarens_kommentarer"]))
+                                                   "kursledarens_kommentarer"]))
     student = record["student"]
     body = render_table("Så står du i rättningsboken", ["Uppgift", "Värde"], [
         [escape(label), escape(value or "–")] for label, value in (
@@ -413,9 +413,9 @@ def _gradebook_part(course: Course, record: dict, writer: _Writer) -> Part | Non
                              ["Uppgift", "Inlämnad", "Poäng", "Sen", "Samordnarens kommentarer"], table)
     return Part("rattningsboken", "Rättningsboken",
                 "Din post i nbgraders rättningsbok: för varje inlämnad uppgift när du lämnade in, poängen (de "
-                "automatiska och samordnarens), om inlämningen var sen och samordnarens kommentarer.",
+                "automatiska och kursledarens), om inlämningen var sen och kursledarens kommentarer.",
                 "För att rätta uppgifterna, ge dig återkoppling, se hur det går i kursen och skriva kursintyg.",
-                "Dina inlämningar (poängen räknas automatiskt) och samordnaren (bedömning och kommentarer).",
+                "Dina inlämningar (poängen räknas automatiskt) och kursledaren (bedömning och kommentarer).",
                 "Samordnaren. Dina poäng och kommentarer ser du själv i återkopplingen.", body,
                 ["rattningsboken.csv"])
 
@@ -457,7 +457,7 @@ def _graded_part(course_dir: Path, learner: str, writer: _Writer) -> Part | None
                 "Kursens rättade kopior av dina inlämningar (rattade/) och återkopplingen till dig som webbsidor "
                 "(aterkoppling/).",
                 "Rättningen görs på en kopia så att det du lämnade in finns kvar orört; återkopplingen är till dig.",
-                "Kursen, automatiskt, från dina inlämningar och samordnarens bedömning.",
+                "Kursen, automatiskt, från dina inlämningar och kursledarens bedömning.",
                 "Samordnaren; återkopplingen också du.", _links(files), files)
 
 
@@ -495,8 +495,8 @@ def _messages_part(course: Course, holdings: Holdings, writer: _Writer) -> Part 
     return Part("meddelanden", "Meddelanden till dig",
                 "Loggen över inbjudningar, påminnelser och tack som kursen har skickat till dig (ämne, när, till "
                 "vilken adress), och kopior av själva e-postmeddelandena om de sparades som filer.",
-                "Så att ingen får samma meddelande två gånger och samordnaren kan se vad som har skickats.",
-                "Kursen (samordnaren skickade dem), med adressen från deltagarlistan.",
+                "Så att ingen får samma meddelande två gånger och kursledaren kan se vad som har skickats.",
+                "Kursen (kursledaren skickade dem), med adressen från deltagarlistan.",
                 "Samordnaren.", body + _links(files), ["meddelanden.csv", *files])
 
 
@@ -532,8 +532,8 @@ def _blog_part(course: Course, blog: dict, writer: _Writer) -> Part | None:
                 "skrivit är inte med: det är deras uppgifter.",
                 "För att kursdeltagarna ska kunna dela reflektioner, tips och frågor med varandra.",
                 "Du själv.",
-                "Inlägg och kommentarer: alla kursdeltagare och samordnaren. Inlägg som du har sagt får publiceras "
-                "kan efter kursen visas öppet, med bara ditt förnamn. Inställningarna: samordnaren.",
+                "Inlägg och kommentarer: alla kursdeltagare och kursledaren. Inlägg som du har sagt får publiceras "
+                "kan efter kursen visas öppet, med bara ditt förnamn. Inställningarna: kursledaren.",
                 body, ["kursbloggen.json"])
 
 
@@ -561,7 +561,7 @@ def _certificate_part(traces: Traces, writer: _Writer) -> Part | None:
     return Part("kursintyg", "Kursintyg",
                 "Ditt kursintyg (PDF) med ditt namn och det du har gjort i kursen.",
                 "Som ett erkännande av att du har gått hela kursen.",
-                "Kursen, från rättningsboken, när samordnaren skrev intygen.",
+                "Kursen, från rättningsboken, när kursledaren skrev intygen.",
                 "Samordnaren och du.", _links(files), files)
 
 
@@ -580,7 +580,7 @@ STYLE = ("body{font-family:system-ui,sans-serif;max-width:60em;margin:1em auto;p
 
 
 def _index(course: Course, name: str, learner: str, made: str, parts: list[Part], sender: str) -> str:
-    contact = f"samordnaren ({escape(sender)})" if sender else "kursens samordnare"
+    contact = f"kursledaren ({escape(sender)})" if sender else "kursledaren"
     overview = render_table("Delarna i utdraget", ["Del", "Vad det är", "Varför kursen har det",
                                                    "Var det kommer ifrån", "Vem som kan se det"], [
         [f'<a href="#{p.anchor}">{escape(p.title)}</a>', escape(p.what), escape(p.why), escape(p.source),
@@ -609,7 +609,7 @@ dataskyddsförordningen (GDPR). Utdraget innehåller bara uppgifter om dig, inte
 <p>Kursen stänger {escape(closes)}. Kursen har ingen egen regel för när uppgifterna tas bort: ingenting
 försvinner av sig självt. Uppgifterna finns kvar tills {contact} tar bort dem, för en person i taget
 (allt ovan på en gång) eller när hela kursen avvecklas. Säkerhetskopior av kursen sparas enligt
-{escape(_genitive(course.organisation))} rutiner för gallring. Fråga samordnaren vilken rutin som gäller.</p></section>
+{escape(_genitive(course.organisation))} rutiner för gallring. Fråga kursledaren vilken rutin som gäller.</p></section>
 <section aria-labelledby="rattigheter"><h2 id="rattigheter">Dina rättigheter</h2>
 <ul>
 <li><strong>Rättelse:</strong> är något fel, till exempel ditt namn eller din enhet, säg till {contact}
@@ -632,7 +632,7 @@ kursens egna, på engelska); CSV-filerna öppnas i Excel (semikolon mellan fält
 <li>Det du har i din egen mapp på kursens server (uppgifterna du hämtat, svar du arbetar på) ser du själv
 i JupyterLab.</li>
 <li>HR:s personallista, som kursens deltagarlista kommer från, har HR.</li>
-<li>Rapporter som samordnaren har skrivit med namn innehåller också kurskamraternas uppgifter och lämnas
+<li>Rapporter som kursledaren har skrivit med namn innehåller också kurskamraternas uppgifter och lämnas
 därför inte ut; det som står om dig där finns i rättningsboken ovan.</li>
 </ul></section>
 </main>
