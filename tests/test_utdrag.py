@@ -216,6 +216,28 @@ def test_are_her_data_in_it(course):
     assert rows.startswith("\ufeffuppgift;") and COORDINATORS_COMMENT in rows
 
 
+def test_are_her_answers_shown_by_their_question_and_in_words(course):
+    """The index names each answer by the question or heading the task showed with it, and gives her answer in
+    words (the option she chose, the steps she ticked, her levels, her evidence); uppgifter.json keeps the keys."""
+    out = course["out"]
+    index = read(out, "index.html")
+    shown = html.unescape(index)
+    answers = json.loads(read(out, "uppgifter.json"))["inlämningar"][FIRST_TASK]["answers"]
+    assert {"q-socialt-medium", "ovning-kurstid", "sjalvskattning-fore", "bevis"} <= set(answers)
+    assert "Vad är det som gör ett medium socialt?" in shown
+    assert "Steg 2: hur säker känner du dig i dag?" in shown
+    for key in answers:
+        assert f">{key}<" not in index, f"the internal key {key} is not what she reads"
+    checklist = answers["ovning-kurstid"]["value"]
+    assert f"Du bockade av {len(checklist['done'])} av {checklist['total']} steg" in shown
+    if 0 in checklist["done"]:
+        assert "Jag har pratat med min chef om när jag gör kursen på arbetstid" in shown
+    levels = answers["sjalvskattning-fore"]["value"]
+    assert f"skriva och publicera ett blogginlägg: {levels['blogg']} – " in shown
+    evidence = answers["bevis"]["value"]
+    assert (evidence["description"] or evidence["link"]) in shown
+
+
 def test_is_nothing_of_her_colleagues_in_any_file(course):
     out = course["out"]
     assert len(list(out.rglob("*"))) > 10

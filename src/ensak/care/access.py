@@ -23,10 +23,9 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from html import escape
 from pathlib import Path
-from urllib.parse import quote
 
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from traitlets.config import Config
 
 from ensak.care.forget import (
@@ -44,10 +43,11 @@ from ensak.clock import course_now, to_course_time
 from ensak.course.lock import course_lock
 from ensak.course.plan import Course, load_course
 from ensak.course.roster import full_name, read_stored, suggest_ids
-from ensak.html_tables import render_table
+from ensak.course.skills import COURSE_SKILLS
 from ensak.nbgrader.api import course_settings, load_config, nbgrader_gradebook, sqlite_file
 from ensak.nbgrader.screening import ANSWERS_FILE, reflection_texts
-from ensak.swedish import count_noun, decimal, swedish_date
+from ensak.nbgrader.widget_cells import WidgetText, widget_texts
+from ensak.swedish import WEEKDAYS, count_noun, decimal, swedish_date
 
 DATA_FILE = "uppgifter.json"
 INDEX_FILE = "index.html"
@@ -62,6 +62,14 @@ ANSWER_KINDS = {"quiz": "flervalsfråga", "checklist": "checklista", "text": "te
                 "selfassessment": "självskattning", "planner": "planering", "builder": "övning där du bygger något",
                 "checker": "kontroll", "simulator": "simulering", "evidence": "bevis på det du gjort",
                 "access": "kontroll av vilka webbplatser som nås"}
+# A self-assessment's levels as the scale shows them (ensak.learner.selfassessment.SCALE, which care may not import).
+SELF_ASSESSMENT_LEVELS = {1: "1 – inte alls", 2: "2 – lite osäker", 3: "3 – ganska säker", 4: "4 – säker",
+                          5: "5 – mycket säker"}
+# The fields of an evidence answer (ensak.learner.evidence), as the widget names them.
+EVIDENCE_FIELDS = {"link": "Länk", "alternative": "Så gjorde jag", "description": "Beskrivning"}
+# A choice about sharing the reflection (ensak.learner.sharing), as the widget asks it.
+SHARING_CHOICES = {"share": "Dela min reflektion med kurskamraterna i Kursbloggen",
+                   "publish": "Får publiceras på bibliotekets öppna blogg efter kursen"}
 CHANNELS = {"smtp": "e-post", "eml": "e-postfil som kursledaren skickade själv"}
 
 
@@ -197,16 +205,20 @@ def _blog_record(course_dir: Path, learner: str) -> dict:
     return found if any(found.values()) else {}
 
 
+def _read_notebook(path: Path) -> dict | None:
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None   # a damaged notebook is still copied as it is
+    return notebook if isinstance(notebook, dict) else None
+
+
 def _task_answers(folder: Path, task_id: str) -> dict:
     """Her reflections and widget answers in one handed-in task folder."""
     found: dict = {"reflections": [], "answers": {}}
-    notebook = folder / f"{task_id}.ipynb"
-    if notebook.is_file():
-        try:
-            found["reflections"] = [t for t in reflection_texts(json.loads(notebook.read_text(encoding="utf-8")))
-                                    if t.strip()]
-        except (UnicodeDecodeError, ValueError):
-            pass   # a damaged notebook is still copied as it is
+    notebook = _read_notebook(folder / f"{task_id}.ipynb")
+    if notebook is not None:
+        found["reflections"] = [t for t in reflection_texts(notebook) if t.strip()]
     answers = folder / ANSWERS_FILE
     if answers.is_file():
         try:
@@ -227,6 +239,7 @@ class Holdings:
     journal: dict
     blog: dict
     handed_in: dict   # {task: {"reflections", "answers"}} from submitted/<id>/
+    widgets: dict[str, dict[str, WidgetText]] = field(default_factory=dict)   # {task: {answer key: what it showed}}
 
     def anything(self) -> bool:
         t = self.traces
@@ -247,7 +260,18 @@ def _holdings(course_dir: Path, course: Course, config: Config, learner: str) ->
                     sent=learner_rows(traces.sent_log, learner).get("sent", []),
                     journal=learner_rows(traces.sync_journal, learner),
                     blog=_blog_record(course_dir, learner),
-                    handed_in=handed_in)
+                    handed_in=handed_in,
+                    widgets={task_id: _widgets_shown(course_dir, submitted / task_id, task_id) for task_id in handed_in})
+
+
+def _widgets_shown(course_dir: Path, folder: Path, task_id: str) -> dict[str, WidgetText]:
+    """What each widget of the task showed her: read from the notebook she handed in (the widget cells are
+    locked, so they are the task's own), or from the released task if hers cannot be read."""
+    for path in (folder / f"{task_id}.ipynb", course_dir / "release" / task_id / f"{task_id}.ipynb"):
+        notebook = _read_notebook(path) if path.is_file() else None
+        if notebook is not None:
+            return widget_texts(notebook)
+    return {}
 
 
 # --- writing it -----------------------------------------------------------------------------------------
@@ -346,10 +370,41 @@ def _genitive(name: str) -> str:
     return name if name.endswith(("s", "x", "z")) else f"{name}s"
 
 
-def _links(files: list[str]) -> str:
-    if not files:
-        return "–"
-    return "<ul>" + "".join(f'<li><a href="{escape(quote(name))}">{escape(name)}</a></li>' for name in files) + "</ul>"
+# --- what the index shows: plain data, which the template (templates/utdrag.html.j2) escapes ---------------
+
+@dataclass
+class Link:
+    href: str
+    text: str
+
+
+@dataclass
+class Lines:
+    """A cell of several lines: a sentence, a list under it, a sentence after it (each may be empty)."""
+    lead: str
+    items: list[str]
+    after: str = ""
+
+
+Cell = str | list[str] | Link | Lines   # a list is lines, each on its own
+
+
+@dataclass
+class Table:
+    caption: str
+    columns: list[str]
+    rows: list[list[Cell]]
+    as_written: tuple[int, ...] = ()   # columns of her own words: line breaks kept
+    row_headers: bool = False           # the first cell names its row (a question, a field)
+
+
+@dataclass
+class Block:
+    """A group within a part (a task, her settings): an optional heading, her reflections, tables, sentences."""
+    heading: str = ""
+    reflections: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    sentences: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -361,27 +416,28 @@ class Part:
     why: str
     source: str
     who: str
-    body: str
+    blocks: list[Block]
     files: list[str]
+    links: list[str] = field(default_factory=list)   # files linked in the section itself
 
 
 def _roster_part(course: Course, rows: list[dict], writer: _Writer) -> Part | None:
     if not rows:
         return None
     writer.write("deltagarlistan.csv", _csv(rows, list(ROSTER_LABELS)))
-    body = ""
+    tables = []
     for row in rows:
         shown = [(label, _day(row.get(key, "")) if key in ("joined", "left", "returned") else row.get(key, ""))
                  for key, label in ROSTER_LABELS.items()]
-        body += render_table("Din rad i deltagarlistan", ["Uppgift", "Värde"],
-                             [[escape(label), escape(value or "–")] for label, value in shown])
+        tables.append(Table("Din rad i deltagarlistan", ["Uppgift", "Värde"],
+                            [[label, str(value or "–")] for label, value in shown], row_headers=True))
     return Part("deltagarlistan", "Deltagarlistan",
                 "Ditt namn, din e-postadress, enhet och roll, när du började i kursen (och slutade eller kom "
                 "tillbaka) och den pseudonym som står i stället för ditt namn i kursens rapporter.",
                 "För att veta vem som går kursen, kunna skicka inbjudningar och påminnelser och följa upp kursen "
                 "utan namn (med pseudonymen).",
                 "Personallistan från HR, som kursledaren läste in; datumen sätts av kursen vid varje inläsning.",
-                "Samordnaren och den som sköter kursens server.", body, ["deltagarlistan.csv"])
+                "Kursledaren och den som sköter kursens server.", [Block(tables=tables)], ["deltagarlistan.csv"])
 
 
 def _gradebook_part(course: Course, record: dict, writer: _Writer) -> Part | None:
@@ -397,27 +453,98 @@ def _gradebook_part(course: Course, record: dict, writer: _Writer) -> Part | Non
     writer.write("rattningsboken.csv", _csv(rows, ["uppgift", "inlämnad_utc", "poäng", "max_poäng", "sekunder_sen",
                                                    "kursledarens_kommentarer"]))
     student = record["student"]
-    body = render_table("Så står du i rättningsboken", ["Uppgift", "Värde"], [
-        [escape(label), escape(value or "–")] for label, value in (
+    tables = [Table("Så står du i rättningsboken", ["Uppgift", "Värde"], [
+        [label, value or "–"] for label, value in (
             ("Id", student["id"]), ("Namn", full_name(student["first_name"], student["last_name"])),
-            ("E-post", student["email"]))])
-    table = []
+            ("E-post", student["email"]))], row_headers=True)]
+    handed_in = []
     for sub in record["submissions"]:
         comments = [c["coordinator"] for c in sub["comments"] if c["coordinator"]]
-        table.append([escape(_task_title(course, sub["task"])), escape(_when(course, sub["submitted_utc"]) or "–"),
-                      escape(f"{decimal(sub['score'] or 0)} av {decimal(sub['max_score'] or 0)}"),
-                      "ja" if (sub["seconds_late"] or 0) > 0 else "nej",
-                      "<br>".join(escape(c) for c in comments) or "–"])
-    if table:
-        body += render_table("Dina inlämningar i rättningsboken",
-                             ["Uppgift", "Inlämnad", "Poäng", "Sen", "Samordnarens kommentarer"], table)
+        handed_in.append([_task_title(course, sub["task"]), _when(course, sub["submitted_utc"]) or "–",
+                          f"{decimal(sub['score'] or 0)} av {decimal(sub['max_score'] or 0)}",
+                          "ja" if (sub["seconds_late"] or 0) > 0 else "nej", comments or "–"])
+    if handed_in:
+        tables.append(Table("Dina inlämningar i rättningsboken",
+                            ["Uppgift", "Inlämnad", "Poäng", "Sen", "Kursledarens kommentarer"], handed_in,
+                            as_written=(4,)))
     return Part("rattningsboken", "Rättningsboken",
                 "Din post i nbgraders rättningsbok: för varje inlämnad uppgift när du lämnade in, poängen (de "
                 "automatiska och kursledarens), om inlämningen var sen och kursledarens kommentarer.",
                 "För att rätta uppgifterna, ge dig återkoppling, se hur det går i kursen och skriva kursintyg.",
                 "Dina inlämningar (poängen räknas automatiskt) och kursledaren (bedömning och kommentarer).",
-                "Samordnaren. Dina poäng och kommentarer ser du själv i återkopplingen.", body,
+                "Kursledaren. Dina poäng och kommentarer ser du själv i återkopplingen.", [Block(tables=tables)],
                 ["rattningsboken.csv"])
+
+
+def _course_plan(course: Course, value: dict) -> Lines:
+    """Task 0's course planner: her weekday and time, and the session it gave her for each task."""
+    titles = {task.id: task.title for task in course.tasks}
+    day = value.get("weekday")
+    time = str(value.get("time", "")).replace(":", ".")   # Swedish writes 9.00, as _when does
+    lead = f"Din kurstid: {WEEKDAYS[day]}ar kl. {time}" if day in range(5) else ""
+    sessions = [f"{titles.get(s.get('task'), s.get('task'))}: {_when_local(s.get('start'))}"
+                for s in value.get("sessions", []) if isinstance(s, dict)]
+    return Lines(lead, sessions, f"Kalenderfilen: {value['file']}" if value.get("file") else "")
+
+
+def _when_local(iso) -> str:
+    """A time the learner chose on the course's clock ('2027-01-12T09:00'), as 'D månad ÅÅÅÅ kl. HH.MM'."""
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso or "")
+    return f"{swedish_date(moment.date())} kl. {moment:%H.%M}"
+
+
+def _answer_in_words(course: Course, entry: dict, shown: WidgetText | None) -> Cell:
+    """Her answer as she gave it: the options she chose, the steps she ticked, her levels, her link."""
+    kind, value = str(entry.get("kind", "")), entry.get("value")
+    items = shown.items if shown else ()
+    if kind == "quiz" and isinstance(value, dict):
+        chosen = value.get("chosen_text")
+        if not isinstance(chosen, list):
+            picked = [i for i in value.get("selected", []) if isinstance(i, int)]
+            chosen = [items[i] if i < len(items) else f"alternativ {i + 1}" for i in picked]
+        verdict = {True: "Det var rätt svar.", False: "Det var inte rätt svar."}.get(value.get("correct"), "")
+        lead = "Du valde:" if len(chosen) > 1 else "" if chosen else "Inget val."
+        return Lines(lead, [str(text) for text in chosen], verdict)
+    if kind == "checklist" and isinstance(value, dict):
+        done = [i for i in value.get("done", []) if isinstance(i, int)]
+        total = value.get("total") if isinstance(value.get("total"), int) else len(items)
+        ticked = [items[i] if i < len(items) else f"steg {i + 1}" for i in done]
+        return Lines(f"Du bockade av {len(done)} av {count_noun(total, 'steg', 'steg')}" + (":" if ticked else "."),
+                     ticked)
+    if kind == "selfassessment" and isinstance(value, dict):
+        named = {**COURSE_SKILLS, **(shown.skills if shown else {})}
+        return Lines("Hur säker du kände dig på att …", [
+            f"{named.get(skill, skill)}: {SELF_ASSESSMENT_LEVELS.get(level, _shown(level))}"
+            for skill, level in value.items()])
+    if kind == "evidence" and isinstance(value, dict):
+        said = [(label, str(value.get(name) or "").strip()) for name, label in EVIDENCE_FIELDS.items()]
+        return Lines("" if any(text for _, text in said) else "Inget ifyllt.",
+                     [f"{label}: {text}" for label, text in said if text])
+    if kind == "access" and isinstance(value, dict) and isinstance(value.get("results"), dict):
+        return Lines("Så svarade webbplatserna när du kontrollerade:",
+                     [f"{name}: {state}" for name, state in value["results"].items()])
+    if shown is not None and shown.widget == "SharingChoice" and isinstance(value, dict):
+        lines = [f"{label}: {_shown(bool(value.get(name)))}" for name, label in SHARING_CHOICES.items()]
+        sent = f"Skickad till Kursbloggen {_when(course, value['sent'])}." if value.get("sent") else ""
+        return Lines("", lines, sent)
+    if shown is not None and shown.widget == "CoursePlanner" and isinstance(value, dict):
+        return _course_plan(course, value)
+    if isinstance(value, dict):   # the other exercises: one line for each thing saved
+        return Lines("" if value else "–", [f"{name}: {_shown(item)}" for name, item in value.items()])
+    return _shown(value)
+
+
+def _answer_label(key: str, entry: dict, shown: WidgetText | None) -> str:
+    kind = str(entry.get("kind", ""))
+    what = ANSWER_KINDS.get(kind, kind)
+    if shown is None or not shown.label:
+        return what.capitalize() if what else key
+    return shown.label if kind in ("quiz", "text") or not what else f"{shown.label} ({what})"
 
 
 def _handed_in_part(course: Course, holdings: Holdings, learner: str, course_dir: Path,
@@ -426,26 +553,25 @@ def _handed_in_part(course: Course, holdings: Holdings, learner: str, course_dir
     if not folder.is_dir():
         return None
     files = writer.copy(folder, "inlamningar")
-    body = ""
+    blocks = []
     for task_id, found in holdings.handed_in.items():
-        body += f"<h3>{escape(_task_title(course, task_id))}</h3>"
-        for text in found["reflections"]:
-            body += f'<p>Din reflektion:</p><blockquote style="white-space:pre-wrap">{escape(text)}</blockquote>'
+        shown = holdings.widgets.get(task_id, {})
         answers = []
-        for key, entry in found["answers"].items():
+        # In the order the task showed them; answers to widgets no longer in it last.
+        order = {key: number for number, key in enumerate(shown)}
+        for key, entry in sorted(found["answers"].items(), key=lambda item: order.get(item[0], len(order))):
             entry = entry if isinstance(entry, dict) else {"value": entry}
-            kind = str(entry.get("kind", ""))
-            answers.append([escape(key), escape(ANSWER_KINDS.get(kind, kind)), escape(_shown(entry.get("value"))),
-                            escape(_when(course, entry.get("saved")))])
-        if answers:
-            body += render_table(f"Dina svar i {ANSWERS_FILE}", ["Svarets namn i uppgiften", "Sort", "Ditt svar",
-                                                                 "Sparat"], answers)
+            answers.append([_answer_label(key, entry, shown.get(key)),
+                            _answer_in_words(course, entry, shown.get(key)), _when(course, entry.get("saved"))])
+        tables = [Table("Dina svar i uppgiften", ["Fråga eller övning", "Ditt svar", "Sparat"], answers,
+                        as_written=(1,), row_headers=True)] if answers else []
+        blocks.append(Block(_task_title(course, task_id), found["reflections"], tables))
     return Part("inlamningar", "Dina inlämningar",
                 "Uppgifterna som du lämnade in: anteckningsboken med din reflektion och svarsfilen "
                 f"{ANSWERS_FILE} med dina svar, som de såg ut när du lämnade in dem.",
                 "För att rätta dem och ge dig återkoppling.", "Du själv.",
-                "Samordnaren. Reflektioner som du själv delade i Kursbloggen ser också kurskamraterna.",
-                body + _links(files), files)
+                "Kursledaren. Reflektioner som du själv delade i Kursbloggen ser också kurskamraterna.",
+                blocks, files, links=files)
 
 
 def _graded_part(course_dir: Path, learner: str, writer: _Writer) -> Part | None:
@@ -458,7 +584,7 @@ def _graded_part(course_dir: Path, learner: str, writer: _Writer) -> Part | None
                 "(aterkoppling/).",
                 "Rättningen görs på en kopia så att det du lämnade in finns kvar orört; återkopplingen är till dig.",
                 "Kursen, automatiskt, från dina inlämningar och kursledarens bedömning.",
-                "Samordnaren; återkopplingen också du.", _links(files), files)
+                "Kursledaren; återkopplingen också du.", [], files, links=files)
 
 
 def _exchange_part(traces: Traces, writer: _Writer) -> Part | None:
@@ -477,7 +603,7 @@ def _exchange_part(traces: Traces, writer: _Writer) -> Part | None:
                 "Uppgifterna som alla deltagare hämtar är inte med: de är lika för alla och inte uppgifter om dig.",
                 "Det är vägen som uppgifter, inlämningar och återkoppling går mellan dig och kursen.",
                 "Du själv (inlämningarna) och kursen (återkopplingen).",
-                "Samordnaren; återkopplingen också du, när du hämtar den.", _links(files), files)
+                "Kursledaren; återkopplingen också du, när du hämtar den.", [], files, links=files)
 
 
 def _messages_part(course: Course, holdings: Holdings, writer: _Writer) -> Part | None:
@@ -488,44 +614,42 @@ def _messages_part(course: Course, holdings: Holdings, writer: _Writer) -> Part 
         return None
     columns = ["key", "learner_id", "email", "subject", "message_id", "channel", "status", "claimed_at", "sent_at"]
     writer.write("meddelanden.csv", _csv(holdings.sent, columns))
-    rows = [[escape(row.get("subject", "")), escape(_when(course, row.get("sent_at") or row.get("claimed_at"))),
-             escape(CHANNELS.get(row.get("channel", ""), row.get("channel", ""))), escape(row.get("email", ""))]
+    rows = [[row.get("subject", ""), _when(course, row.get("sent_at") or row.get("claimed_at")),
+             CHANNELS.get(row.get("channel", ""), row.get("channel", "")), row.get("email", "")]
             for row in holdings.sent]
-    body = render_table("Meddelanden som kursen har skickat till dig", ["Ämne", "Skickat", "Hur", "Till"], rows)
+    table = Table("Meddelanden som kursen har skickat till dig", ["Ämne", "Skickat", "Hur", "Till"], rows)
     return Part("meddelanden", "Meddelanden till dig",
                 "Loggen över inbjudningar, påminnelser och tack som kursen har skickat till dig (ämne, när, till "
                 "vilken adress), och kopior av själva e-postmeddelandena om de sparades som filer.",
                 "Så att ingen får samma meddelande två gånger och kursledaren kan se vad som har skickats.",
                 "Kursen (kursledaren skickade dem), med adressen från deltagarlistan.",
-                "Samordnaren.", body + _links(files), ["meddelanden.csv", *files])
+                "Kursledaren.", [Block(tables=[table])], ["meddelanden.csv", *files], links=files)
 
 
 def _blog_part(course: Course, blog: dict, writer: _Writer) -> Part | None:
     if not blog:
         return None
     writer.write("kursbloggen.json", json.dumps(blog, ensure_ascii=False, indent=2))
-    body = ""
+    block = Block()
     if blog["posts"]:
-        body += render_table("Dina inlägg", ["Skrivet", "Rubrik", "Text", "Delat med kursen", "Får publiceras"], [
-            [escape(_when(course, post["created"])), escape(post["title"] or "–"),
-             f'<span style="white-space:pre-wrap">{escape(post["body"])}</span>', _shown(bool(post["shared"])),
-             _shown(bool(post["publish"]))] for post in blog["posts"]])
+        block.tables.append(Table("Dina inlägg", ["Skrivet", "Rubrik", "Text", "Delat med kursen", "Får publiceras"], [
+            [_when(course, post["created"]), post["title"] or "–", post["body"], _shown(bool(post["shared"])),
+             _shown(bool(post["publish"]))] for post in blog["posts"]], as_written=(2,)))
     if blog["comments"]:
-        body += render_table("Dina kommentarer", ["Skrivet", "Text"], [
-            [escape(_when(course, comment["created"])), f'<span style="white-space:pre-wrap">'
-             f'{escape(comment["body"])}</span>'] for comment in blog["comments"]])
+        block.tables.append(Table("Dina kommentarer", ["Skrivet", "Text"], [
+            [_when(course, comment["created"]), comment["body"]] for comment in blog["comments"]], as_written=(1,)))
     for member in blog["settings"]:
-        body += render_table("Dina inställningar", ["Inställning", "Värde"], [
+        block.tables.append(Table("Dina inställningar", ["Inställning", "Värde"], [
             ["Sammanfattning med e-post", _shown(bool(member.get("digest")))],
-            ["Senast på startsidan", escape(_when(course, member.get("seen_at")) or "–")]])
+            ["Senast på startsidan", _when(course, member.get("seen_at")) or "–"]], row_headers=True))
     for row in blog.get("roster", []):
-        name = escape(full_name(row["first_name"], row["last_name"]))
-        body += (f"<p>Kursbloggen har en kopia av ditt namn från deltagarlistan, {name}, för att kunna visa vem som "
-                 "har skrivit vad.</p>")
+        name = full_name(row["first_name"], row["last_name"])
+        block.sentences.append(f"Kursbloggen har en kopia av ditt namn från deltagarlistan, {name}, för att kunna "
+                               "visa vem som har skrivit vad.")
     if blog["digest_items"]:
         noted = count_noun(len(blog["digest_items"]), "inlägg eller kommentar", "inlägg och kommentarer")
-        body += (f"<p>Kursbloggen har noterat {noted} som redan har kommit med i en sammanfattning till dig (så att "
-                 "ingenting skickas två gånger).</p>")
+        block.sentences.append(f"Kursbloggen har noterat {noted} som redan har kommit med i en sammanfattning till "
+                               "dig (så att ingenting skickas två gånger).")
     return Part("kursbloggen", "Kursbloggen",
                 "Det du själv har skrivit i Kursbloggen (inlägg och kommentarer), dina inställningar där och "
                 "noteringar om vilka inlägg som har kommit med i sammanfattningar till dig. Vad kurskamrater har "
@@ -534,7 +658,7 @@ def _blog_part(course: Course, blog: dict, writer: _Writer) -> Part | None:
                 "Du själv.",
                 "Inlägg och kommentarer: alla kursdeltagare och kursledaren. Inlägg som du har sagt får publiceras "
                 "kan efter kursen visas öppet, med bara ditt förnamn. Inställningarna: kursledaren.",
-                body, ["kursbloggen.json"])
+                [block], ["kursbloggen.json"])
 
 
 def _journal_part(course: Course, journal: dict, writer: _Writer) -> Part | None:
@@ -542,13 +666,13 @@ def _journal_part(course: Course, journal: dict, writer: _Writer) -> Part | None
         return None
     writer.write("synkroniseringens-logg.json", json.dumps(journal, ensure_ascii=False, indent=2))
     events = journal.get("events", [])
-    body = render_table("Händelser om dina inlämningar", ["När", "Steg", "Uppgift", "Anteckning"], [
-        [escape(_when(course, row.get("at"))), escape(row.get("step", "")), escape(row.get("task", "")),
-         escape(row.get("detail", ""))] for row in events]) if events else ""
+    tables = [Table("Händelser om dina inlämningar", ["När", "Steg", "Uppgift", "Anteckning"], [
+        [_when(course, row.get("at")), row.get("step", ""), row.get("task", ""), row.get("detail", "")]
+        for row in events])] if events else []
     return Part("logg", "Kursens logg över rättningen",
                 "Tekniska anteckningar om när dina inlämningar hämtades in, rättades och fick återkoppling.",
                 "Så att ingen inlämning rättas två gånger eller tappas bort om datorn stannar.",
-                "Kursen, automatiskt.", "Samordnaren och den som sköter kursens server.", body,
+                "Kursen, automatiskt.", "Kursledaren och den som sköter kursens server.", [Block(tables=tables)],
                 ["synkroniseringens-logg.json"])
 
 
@@ -562,7 +686,7 @@ def _certificate_part(traces: Traces, writer: _Writer) -> Part | None:
                 "Ditt kursintyg (PDF) med ditt namn och det du har gjort i kursen.",
                 "Som ett erkännande av att du har gått hela kursen.",
                 "Kursen, från rättningsboken, när kursledaren skrev intygen.",
-                "Samordnaren och du.", _links(files), files)
+                "Kursledaren och du.", [], files, links=files)
 
 
 def _json_data(course: Course, learner: str, holdings: Holdings, made: str) -> str:
@@ -574,71 +698,19 @@ def _json_data(course: Course, learner: str, holdings: Holdings, made: str) -> s
     }, ensure_ascii=False, indent=2, default=str)
 
 
-STYLE = ("body{font-family:system-ui,sans-serif;max-width:60em;margin:1em auto;padding:0 1em;line-height:1.5}"
-         "blockquote{border-left:4px solid #888;margin:0.5em 0;padding:0.2em 1em}"
-         "a{color:#00529b}")
-
-
 def _index(course: Course, name: str, learner: str, made: str, parts: list[Part], sender: str) -> str:
-    contact = f"kursledaren ({escape(sender)})" if sender else "kursledaren"
-    overview = render_table("Delarna i utdraget", ["Del", "Vad det är", "Varför kursen har det",
-                                                   "Var det kommer ifrån", "Vem som kan se det"], [
-        [f'<a href="#{p.anchor}">{escape(p.title)}</a>', escape(p.what), escape(p.why), escape(p.source),
-         escape(p.who)] for p in parts])
-    sections = "".join(f'<section aria-labelledby="{p.anchor}"><h2 id="{p.anchor}">{escape(p.title)}</h2>'
-                       f"<p>{escape(p.what)}</p>{p.body}</section>" for p in parts)
-    machine = _links([DATA_FILE, *[f for p in parts for f in p.files if f.endswith((".csv", ".json"))]])
-    closes = swedish_date(course.closes)
-    return f"""<!DOCTYPE html>
-<html lang="sv">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Registerutdrag: {escape(name)} – {escape(course.title)}</title>
-<style>{STYLE}</style>
-</head>
-<body>
-<main>
-<h1>Registerutdrag för {escape(name)}</h1>
-<p>Det här är allt som kursen <strong>{escape(course.title)}</strong> ({escape(course.organisation)}) har sparat
-om dig, med id:t <code>{escape(learner)}</code>, den {escape(made)}. Du har rätt att få det enligt artikel 15 i
-dataskyddsförordningen (GDPR). Utdraget innehåller bara uppgifter om dig, inte om dina kurskamrater.</p>
-<section aria-labelledby="oversikt"><h2 id="oversikt">Översikt</h2>{overview}</section>
-{sections}
-<section aria-labelledby="gallring"><h2 id="gallring">Hur länge uppgifterna sparas</h2>
-<p>Kursen stänger {escape(closes)}. Kursen har ingen egen regel för när uppgifterna tas bort: ingenting
-försvinner av sig självt. Uppgifterna finns kvar tills {contact} tar bort dem, för en person i taget
-(allt ovan på en gång) eller när hela kursen avvecklas. Säkerhetskopior av kursen sparas enligt
-{escape(_genitive(course.organisation))} rutiner för gallring. Fråga kursledaren vilken rutin som gäller.</p></section>
-<section aria-labelledby="rattigheter"><h2 id="rattigheter">Dina rättigheter</h2>
-<ul>
-<li><strong>Rättelse:</strong> är något fel, till exempel ditt namn eller din enhet, säg till {contact}
-så rättas det (det som kommer från HR rättas också i HR:s lista).</li>
-<li><strong>Radering:</strong> du kan be {contact} att ta bort allt som kursen har om dig. Det görs på en gång
-och kan inte ångras; dina poäng och ditt kursintyg försvinner då också.</li>
-<li><strong>Begränsning och invändning:</strong> du kan be att uppgifterna inte används medan något utreds,
-eller invända mot att de används.</li>
-<li><strong>Dataportabilitet:</strong> filerna nedan är maskinläsbara kopior (JSON och CSV) som kan läsas
-av andra program.</li>
-<li><strong>Klagomål:</strong> tycker du att dina uppgifter hanteras fel kan du vända dig till
-{escape(_genitive(course.organisation))} dataskyddsombud, och du kan klaga hos Integritetsskyddsmyndigheten (IMY),
-<a href="https://www.imy.se/">www.imy.se</a>.</li>
-</ul></section>
-<section aria-labelledby="filer"><h2 id="filer">Maskinläsbara kopior</h2>
-<p>Samma uppgifter som ovan i ett format som andra program kan läsa: {DATA_FILE} har allt (kolumnnamnen är
-kursens egna, på engelska); CSV-filerna öppnas i Excel (semikolon mellan fälten).</p>{machine}</section>
-<section aria-labelledby="utanfor"><h2 id="utanfor">Det här finns inte med</h2>
-<ul>
-<li>Det du har i din egen mapp på kursens server (uppgifterna du hämtat, svar du arbetar på) ser du själv
-i JupyterLab.</li>
-<li>HR:s personallista, som kursens deltagarlista kommer från, har HR.</li>
-<li>Rapporter som kursledaren har skrivit med namn innehåller också kurskamraternas uppgifter och lämnas
-därför inte ut; det som står om dig där finns i rättningsboken ovan.</li>
-</ul></section>
-</main>
-</body>
-</html>
-"""
+    template = Environment(loader=PackageLoader("ensak.care", "templates"),
+                           autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined,
+                           trim_blocks=True, lstrip_blocks=True).get_template("utdrag.html.j2")
+    overview = Table("Delarna i utdraget", ["Del", "Vad det är", "Varför kursen har det", "Var det kommer ifrån",
+                                            "Vem som kan se det"],
+                     [[Link(f"#{p.anchor}", p.title), p.what, p.why, p.source, p.who] for p in parts])
+    return template.render(course=course, name=name, learner=learner, made=made, parts=parts, sender=sender,
+                           overview=overview,
+                           organisation=_genitive(course.organisation), closes=swedish_date(course.closes),
+                           data_file=DATA_FILE,
+                           machine=[DATA_FILE, *[f for p in parts for f in p.files if f.endswith((".csv", ".json"))]])
+
 
 
 # --- the whole extract -------------------------------------------------------------------------------
