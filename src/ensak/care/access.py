@@ -43,7 +43,7 @@ from ensak.clock import course_now, to_course_time
 from ensak.course.lock import course_lock
 from ensak.course.plan import Course, load_course
 from ensak.course.roster import full_name, read_stored, suggest_ids
-from ensak.course.skills import COURSE_SKILLS
+from ensak.course.skills import COURSE_SKILLS, SKILL_LEVELS
 from ensak.nbgrader.api import course_settings, load_config, nbgrader_gradebook, sqlite_file
 from ensak.nbgrader.screening import ANSWERS_FILE, reflection_texts
 from ensak.nbgrader.widget_cells import WidgetText, widget_texts
@@ -62,9 +62,6 @@ ANSWER_KINDS = {"quiz": "flervalsfråga", "checklist": "checklista", "text": "te
                 "selfassessment": "självskattning", "planner": "planering", "builder": "övning där du bygger något",
                 "checker": "kontroll", "simulator": "simulering", "evidence": "bevis på det du gjort",
                 "access": "kontroll av vilka webbplatser som nås"}
-# A self-assessment's levels as the scale shows them (ensak.learner.selfassessment.SCALE, which care may not import).
-SELF_ASSESSMENT_LEVELS = {1: "1 – inte alls", 2: "2 – lite osäker", 3: "3 – ganska säker", 4: "4 – säker",
-                          5: "5 – mycket säker"}
 # The fields of an evidence answer (ensak.learner.evidence), as the widget names them.
 EVIDENCE_FIELDS = {"link": "Länk", "alternative": "Så gjorde jag", "description": "Beskrivning"}
 # A choice about sharing the reflection (ensak.learner.sharing), as the widget asks it.
@@ -519,7 +516,7 @@ def _answer_in_words(course: Course, entry: dict, shown: WidgetText | None) -> C
     if kind == "selfassessment" and isinstance(value, dict):
         named = {**COURSE_SKILLS, **(shown.skills if shown else {})}
         return Lines("Hur säker du kände dig på att …", [
-            f"{named.get(skill, skill)}: {SELF_ASSESSMENT_LEVELS.get(level, _shown(level))}"
+            f"{named.get(skill, skill)}: {SKILL_LEVELS.get(level, _shown(level))}"
             for skill, level in value.items()])
     if kind == "evidence" and isinstance(value, dict):
         said = [(label, str(value.get(name) or "").strip()) for name, label in EVIDENCE_FIELDS.items()]

@@ -11,6 +11,15 @@ COURSE_SKILLS: dict[str, str] = {
     "omvarld": "följa vad som händer i biblioteksvärlden",
 }
 
+# The self-assessment's scale, each level as the learner reads it (the widget, and her registerutdrag, show these).
+SKILL_LEVELS: dict[int, str] = {
+    1: "1 – inte alls",
+    2: "2 – lite osäker",
+    3: "3 – ganska säker",
+    4: "4 – säker",
+    5: "5 – mycket säker",
+}
+
 BEFORE_KEY = "sjalvskattning-fore"
 AFTER_KEY = "sjalvskattning-efter"
 EVALUATION_KEYS: dict[str, str] = {

@@ -6,17 +6,12 @@ from typing import Mapping
 
 import ipywidgets as w
 
+from ensak.course.skills import SKILL_LEVELS
 from ensak.learner.answers import AnswerStore
 from ensak.learner.base import AnswerWidget, escape
 from ensak.learner.controls import ChoiceGroup
 
-SCALE = {
-    1: "1 – inte alls",
-    2: "2 – lite osäker",
-    3: "3 – ganska säker",
-    4: "4 – säker",
-    5: "5 – mycket säker",
-}
+SCALE = SKILL_LEVELS
 
 
 class SelfAssessment(AnswerWidget):
