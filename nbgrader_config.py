@@ -91,10 +91,10 @@ c.BoundedExecute.kernel_manager_class = "ensak.nbgrader.sandbox.SandboxedKernelM
 # drowns the coordinator's terminal in noise. Real kernel errors still reach the graded cells.
 c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
 
-# Learners read their feedback in Swedish, with the page's language set: ensak's template over nbgrader's.
-from ensak.nbgrader.feedback import FEEDBACK_TEMPLATE, feedback_template_dirs  # noqa: E402
+# Learners read their feedback in Swedish, with the page's language set: ensak's "feedback" template is
+# found before nbgrader's (formgrader's own "formgrade" template is still nbgrader's).
+from ensak.nbgrader.feedback import feedback_template_dirs  # noqa: E402
 
-c.HTMLExporter.template_name = FEEDBACK_TEMPLATE
 c.HTMLExporter.extra_template_basedirs = feedback_template_dirs()
 c.HTMLExporter.exclude_anchor_links = True  # the "¶" after each heading
 c.HTMLExporter.embed_images = True  # the task's pictures travel inside the page

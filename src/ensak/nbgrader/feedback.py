@@ -9,17 +9,18 @@ in Swedish, with no script loaded from elsewhere.
 
 It has nbgrader's template name, `feedback`, because nbgrader's API (what `ensak sync` and formgrader's
 buttons call) insists on that name; nbgrader_config.py puts ensak's folder first, where nbconvert looks
-first, so plain `nbgrader generate_feedback` uses it too.
+first, so plain `nbgrader generate_feedback` uses it too, and formgrader's own pages are untouched.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-FEEDBACK_TEMPLATE = "feedback"
+import nbgrader
 
 
 def feedback_template_dirs() -> list[str]:
-    """Where nbconvert looks for the feedback template: ensak's folder (nbgrader adds its own only when
-    none is configured, so with this its English page is not found)."""
-    return [str(Path(__file__).parent / "templates")]
+    """Where nbconvert looks for templates: ensak's folder first, so that its `feedback` is found before
+    nbgrader's, then nbgrader's own (formgrader's `formgrade`; nbgrader adds it only when none is set)."""
+    nbgrader_templates = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates"
+    return [str(Path(__file__).parent / "templates"), str(nbgrader_templates)]
