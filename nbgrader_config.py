@@ -90,3 +90,11 @@ c.BoundedExecute.kernel_manager_class = "ensak.nbgrader.sandbox.SandboxedKernelM
 # ipykernel 7 warns on every start that its connection is unencrypted; with hundreds of notebooks that
 # drowns the coordinator's terminal in noise. Real kernel errors still reach the graded cells.
 c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
+
+# Learners read their feedback in Swedish, with the page's language set: ensak's "feedback" template is
+# found before nbgrader's (formgrader's own "formgrade" template is still nbgrader's).
+from ensak.nbgrader.feedback import feedback_template_dirs  # noqa: E402
+
+c.HTMLExporter.extra_template_basedirs = feedback_template_dirs()
+c.HTMLExporter.exclude_anchor_links = True  # the "¶" after each heading
+c.HTMLExporter.embed_images = True  # the task's pictures travel inside the page

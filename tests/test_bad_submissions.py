@@ -64,7 +64,9 @@ HOSTILE = "fientlig"  # adds every cell of the hostile corpus to an honestly ans
 MARKUP = "html.text"
 MARKUP_REFLECTION = ('Jag gillade uppgiften <3 och skrev a < b. <img src=x onerror="window.ensakHacked=1">'
                      '<script>window.ensakHacked=2</script> [Läs mer](javascript:window.ensakHacked=3)')
-MARKUP_CELL = '<iframe srcdoc="<script>parent.ensakHacked=4</script>"></iframe> <a href="#" onclick="ensakHacked=5">x</a>'
+MARKUP_CELL = ('<iframe srcdoc="<script>parent.ensakHacked=4</script>"></iframe> <a href="#" onclick="ensakHacked=5">x</a> '
+               # Pictures are embedded in the feedback: a picture of the coordinator's files must not be.
+               '![kanariefagel](../../../../gradebook/gradebook.db) ![x](/etc/hostname)')
 MARKUP_RAW = "<script>window.ensakHacked=6</script>"
 SCORE_ZERO = ("last.andrad", "svar.saknas", "svar.tom", "svar.trasig", "svar.enorm")
 
@@ -200,9 +202,20 @@ def synced(cohort):
                     for grade in notebook.grades:
                         if grade.needs_manual_grade:
                             grade.manual_score, grade.needs_manual_grade = grade.max_score, False
+                    for comment in notebook.comments:
+                        if comment.cell.name == grade_id_of_reflection(notebook):
+                            comment.manual_comment = COORDINATOR_COMMENT
             gb.db.commit()
         again = sync(cohort.course_dir, config=cohort.config)
     return {"summary": summary, "again": again}
+
+
+COORDINATOR_COMMENT = "Tack! Berätta gärna mer om *poddarna* på nästa träff."
+
+
+def grade_id_of_reflection(notebook) -> str:
+    """The manually graded reflection's cell name in a submitted notebook of the gradebook."""
+    return next(grade.cell.name for grade in notebook.grades if grade.cell.cell_type == "markdown")
 
 
 def score(course_dir, learner) -> float:
@@ -379,6 +392,31 @@ def test_is_html_a_learner_wrote_shown_as_text_in_formgrader_never_run(synced, c
     active = ActiveParts()
     active.feed((cohort.course_dir / "feedback" / MARKUP / T0 / f"{T0}.html").read_text(encoding="utf-8"))
     assert [part for part in active.parts if "ensakHacked" in part] == []
+
+
+def test_is_the_feedback_the_learners_task_in_swedish_without_code(synced, cohort):
+    page = (cohort.course_dir / "feedback" / HOSTILE / T0 / f"{T0}.html").read_text(encoding="utf-8")
+    assert '<html lang="sv">' in page
+    shown = unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<(style|script)\b.*?</\1>", " ", page, flags=re.S)))
+    with Gradebook(gradebook_url(cohort.course_dir), COURSE_ID) as gb:
+        submission = gb.find_submission(T0, HOSTILE)
+        total, most = submission.score, submission.max_score
+    assert f"Du fick {total:g} av {most:g} poäng" in " ".join(shown.split()) and "Din reflektion" in shown
+    assert "Kontroll av kontrollfråga 1: 1 av 1 poäng" in " ".join(shown.split())
+    assert "Kursledarens kommentar" in shown and "poddarna" in page and "<em>poddarna</em>" in page
+    # What the learner never saw in her task is not in her feedback either: code, hidden tests, prompts.
+    for english_or_code in ("from ensak", "BEGIN HIDDEN TESTS", "grading.", "In [", "Out[", "Score", "Test cell",
+                            "Student's answer", "Comments"):
+        assert english_or_code not in shown, english_or_code
+    assert "<script" not in page, "no script, from elsewhere or inline"
+    assert FOREIGN_CODE_NOTE in shown, "the code she added is shown as text, with the note"
+
+
+def test_does_the_feedback_embed_only_the_tasks_own_pictures(synced, cohort):
+    honest = (cohort.course_dir / "feedback" / HOSTILE / T0 / f"{T0}.html").read_text(encoding="utf-8")
+    marked = (cohort.course_dir / "feedback" / MARKUP / T0 / f"{T0}.html").read_text(encoding="utf-8")
+    assert honest.count("<img") == marked.count("<img") > 0, "the task's own picture, nothing of the disk"
+    assert "kanariefagel" in unescape(re.sub(r"<[^>]+>", " ", marked)), "her text is shown as text"
 
 
 def test_is_an_honest_reflection_left_as_written(synced, cohort):

@@ -22,6 +22,7 @@ from playwright.sync_api import expect
 # The fixtures module is loaded as a plugin, so its session-scoped hub is one hub for every test module.
 pytest.register_assert_rewrite("fixtures_hub")
 from fixtures_hub import FIRST_TASK  # noqa: E402
+from test_browser_accessibility import axe_violations, described  # noqa: E402
 
 pytest_plugins = ["fixtures_hub"]
 
@@ -434,6 +435,12 @@ def test_a_new_learner_with_a_mouse_fetches_answers_and_submits_task_0_from_the_
             feedback.wait_for_load_state()
             expect(feedback.locator("body")).to_contain_text(REFLECTION)
             expect(feedback.locator("body")).to_contain_text(COMMENT)
+            # In Swedish, read with a Swedish voice, and accessible as the rest of the course.
+            expect(feedback.locator("html")).to_have_attribute("lang", "sv")
+            expect(feedback.locator(".ensak-comment")).to_contain_text("Kursledarens kommentar")
+            assert "Score" not in feedback.locator("body").inner_text()
+            violations = axe_violations(feedback)
+            assert violations == [], described(violations)
             assert list((home / FIRST_TASK / "feedback").glob("*/*.html")), "the feedback was not fetched"
             expect(panel_status(page)).to_contain_text("Återkopplingen")
     finally:

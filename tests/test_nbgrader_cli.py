@@ -67,5 +67,6 @@ def test_does_a_whole_cycle_work_with_plain_nbgrader_commands(tmp_path):
     assert "kim.ek" in grades and TASK in grades, exported.stdout
     # feedback is generated even before the reflection has a manual grade
     nbgrader(course_dir, "generate_feedback", TASK)
-    assert (course_dir / "feedback" / "kim.ek" / TASK / f"{TASK}.html").exists()
+    feedback = (course_dir / "feedback" / "kim.ek" / TASK / f"{TASK}.html").read_text(encoding="utf-8")
+    assert '<html lang="sv">' in feedback and "Återkoppling" in feedback, "ensak's Swedish page, not nbgrader's"
     nbgrader(course_dir, "release_feedback", TASK)
