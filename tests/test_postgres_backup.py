@@ -58,3 +58,25 @@ def test_does_an_sqlite_courses_archive_start_the_same_course_on_postgresql(grad
     assert "PostgreSQL" in " ".join(result.notes)
     assert gradebook_url(target) == postgres.url("moved")
     assert rows(target) == rows(graded_course)
+
+
+def test_does_a_restore_give_kursbloggen_on_the_server_the_restored_roster(graded_course, postgres, tmp_path,
+                                                                          monkeypatch):
+    """On Kubernetes the blog reads its copy of the roster in the course database (ENSAK_DB_URL): a course
+    restored into a new database must not leave the blog with nobody in it."""
+    from ensak.course.roster import read_stored
+    from ensak.outreach.kursbloggen.members import published_roster
+    from ensak.outreach.kursbloggen.settings import open_course_blog
+
+    archive = write_backup(graded_course, tmp_path / "fran-sqlite.tar.gz")
+    target = copy_course_on_postgres(graded_course, tmp_path / "kurs", postgres, "moved_blog", with_rows=False)
+    wipe(target)
+    monkeypatch.setenv("ENSAK_DB_URL", postgres.url("moved_blog"))
+    restore_backup(target, archive)
+    _, engine = open_course_blog(target)
+    try:
+        active, names = published_roster(engine)
+    finally:
+        engine.dispose()
+    stored = read_stored(target)
+    assert set(names) == set(stored["id"]) and active == set(stored.loc[stored["left"] == "", "id"]) != set()

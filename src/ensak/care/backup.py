@@ -32,7 +32,9 @@ from pathlib import Path
 from traitlets.config import Config
 
 from ensak.course.lock import BusyError, course_lock
+from ensak.course.roster import read_stored
 from ensak.nbgrader.api import course_settings, ensure_gradebook, load_config, sqlite_file
+from ensak.outreach.kursbloggen.members import RosterNotPublished, publish_course_roster
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -443,6 +445,14 @@ def restore_backup(course_dir: Path | str, archive: Path | str, *, config: Confi
                     (course_dir / name).parent.mkdir(parents=True, exist_ok=True)
                     shutil.move(str(content / name), course_dir / name)
                     result.restored.append(DESCRIPTIONS[name])
+            if (course_dir / "roster.csv").exists():
+                # A blog in a server database reads its own copy of the roster (Kursbloggen on Kubernetes):
+                # it follows the restored roster.csv, as it follows every roster the commands write.
+                try:
+                    publish_course_roster(course_dir, read_stored(course_dir))
+                except RosterNotPublished:
+                    result.notes.append("Kursbloggens kopia av deltagarlistan kunde inte uppdateras. Kör ensak roster "
+                                        "import med den senaste listan från HR när databasen går att nå igen.")
             if (content / EXCHANGE_PREFIX).is_dir():
                 exchange = course_settings(config).exchange_root / course_id
                 exchange.parent.mkdir(parents=True, exist_ok=True)
