@@ -12,7 +12,11 @@ import pytest
 from playwright.sync_api import expect
 
 pytest.register_assert_rewrite("fixtures_hub")
-from test_browser_accessibility import axe_violations, described  # noqa: E402
+from test_browser_accessibility import (  # noqa: E402
+    assert_reflows_with_tables_in_keyboard_regions,
+    axe_violations,
+    described,
+)
 from test_utdrag import course, db_url  # noqa: E402,F401  (the fixtures: the cycle and the extract)
 
 pytest_plugins = ["fixtures_hub"]
@@ -27,23 +31,6 @@ def test_is_the_index_free_of_wcag_violations_and_readable_without_scrolling_sid
         expect(page.locator("h1")).to_contain_text("Registerutdrag för Marta Håkansson")
         violations = axe_violations(page)
         assert not violations, f"axe-core at {width} px:\n{described(violations)}"
-        assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
-        regions = page.locator(".table-wrap")
-        assert regions.count() >= 8, "every table is in a region of its own"
-        overflowing = 0
-        for index in range(regions.count()):
-            region = regions.nth(index)
-            assert region.get_attribute("role") == "region" and region.get_attribute("tabindex") == "0"
-            caption = page.locator(f"#{region.get_attribute('aria-labelledby')}")
-            assert caption.inner_text().strip(), "a scrolling region is named by its table's caption"
-            if region.evaluate("r => r.scrollWidth > r.clientWidth"):
-                overflowing += 1
-                region.focus()
-                page.keyboard.press("ArrowRight")
-                page.keyboard.press("ArrowRight")
-                expect(region).to_be_focused()
-                page.wait_for_function("r => r.scrollLeft > 0", arg=region.element_handle())
-        if width == 320:
-            assert overflowing, "at 320 px some table is wider than the screen and scrolls in its region"
+        assert_reflows_with_tables_in_keyboard_regions(page, width, tables=8)
     finally:
         page.close()
