@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import signal
 import time
 
 import pytest
@@ -56,6 +57,23 @@ def formgrader(graded):
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["stopped", "killed"])
+def test_does_the_server_end_with_the_command(graded, stop):
+    """Stopped by a service manager (SIGTERM) or killed outright, `ensak formgrader` leaves no JupyterLab
+    behind holding the port and the coordinator's rights."""
+    port = free_port()
+    process = graded["coordinator"].start("formgrader", "--no-browser", "--port", str(port))
+    wait_until_answering(wait_for_address(process).split("/formgrader")[0])
+    server = processes_running(f"--ServerApp.port={port}")
+    assert server, "JupyterLab runs as a process of its own"
+    process.send_signal(stop)
+    process.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while processes_running(f"--ServerApp.port={port}") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_running(f"--ServerApp.port={port}") == []
 
 
 def free_port() -> int:

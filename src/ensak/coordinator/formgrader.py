@@ -18,6 +18,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ensak.processes import die_with_parent, sigterm_as_interrupt
+
 FORMGRADER_PATH = "/formgrader"
 
 
@@ -72,15 +74,18 @@ def formgrader_server(course_dir: Path, port: int, *, open_browser: bool, token:
 
 
 def run_formgrader(server: FormgraderServer, echo) -> int:
-    """Run the server until Ctrl-C; returns its exit code."""
+    """Run the server until Ctrl-C or SIGTERM, and stop it with this command; returns its exit code."""
     echo(f"Formgrader: {server.address}\n"
          "Där läser och bedömer du reflektionerna och skriver kommentarer till deltagarna. Adressen fungerar bara "
          "på den här datorn; dela den inte. Ctrl-C stänger formgrader.")
     environment = {**os.environ, "JUPYTER_TOKEN": server.token}
-    process = subprocess.Popen(server.command, cwd=server.course_dir, env=environment)
-    try:
-        return process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
-        process.wait(timeout=30)
-        return 0
+    with sigterm_as_interrupt():
+        # The server ends with this command even if it is killed outright: no orphan keeps the port.
+        process = subprocess.Popen(server.command, cwd=server.course_dir, env=environment,
+                                   preexec_fn=die_with_parent)
+        try:
+            return process.wait()
+        except KeyboardInterrupt:
+            process.terminate()
+            process.wait(timeout=30)
+            return 0

@@ -49,7 +49,7 @@ from ensak.nbgrader.ngshare_service import (
     hub_services,
     prepare_ngshare,
 )
-from ensak.processes import process_is_alive
+from ensak.processes import process_is_alive, sigterm_as_interrupt
 
 PROXY_COMMAND = "configurable-http-proxy"
 RELEASE_CHOICES = ("all", "due", "none")
@@ -415,14 +415,14 @@ def stop_hub(prepared: PreparedHub, process: subprocess.Popen, timeout: float = 
     return leftovers
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
-
-
 def run_hub(settings: HubSettings, echo: Callable[[str], None] = print) -> int:
     """Prepare and run the hub in the foreground until Ctrl-C (or SIGTERM); return its exit code."""
     prepared = prepare_hub(settings)
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    with sigterm_as_interrupt():
+        return _run_prepared_hub(prepared, settings, echo)
+
+
+def _run_prepared_hub(prepared: PreparedHub, settings: HubSettings, echo: Callable[[str], None]) -> int:
     process = start_hub(prepared, output=sys.stderr)
     try:
         seconds = wait_until_up(prepared, process)
@@ -446,7 +446,6 @@ def run_hub(settings: HubSettings, echo: Callable[[str], None] = print) -> int:
         leftovers = stop_hub(prepared, process)
         if leftovers:
             echo(f"Avslutade {len(leftovers)} processer som hubben lämnade kvar.")
-        signal.signal(signal.SIGTERM, previous)
         if prepared.temporary_state:
             shutil.rmtree(prepared.state_dir, ignore_errors=True)
         echo("Hubben är stoppad.")

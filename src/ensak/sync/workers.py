@@ -4,11 +4,9 @@ supervised so that none outlives a killed sync, and the screening around each su
 from __future__ import annotations
 
 import copy
-import ctypes
 import multiprocessing
 import os
 import re
-import signal
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -20,7 +18,7 @@ from traitlets.config import Config
 
 from ensak.nbgrader.api import load_config, make_api
 from ensak.nbgrader.screening import screen_after_grading, screen_before_grading
-from ensak.processes import process_is_alive
+from ensak.processes import die_with_parent, process_is_alive
 
 # nbgrader's default SQLite wait is 5 seconds; parallel graders may queue a little longer for a write.
 SQLITE_BUSY_TIMEOUT_S = 120
@@ -64,14 +62,6 @@ def default_workers() -> int:
 _WORKER_API = None
 
 
-def _die_with_parent() -> None:
-    # If the coordinator's sync is killed, its graders must not live on and write to the gradebook.
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def _watch_sync(pid: int) -> None:
     # A grader's parent is the fork server, which outlives a killed sync for as long as any grader
     # lives; so each grader watches the sync itself and stops when it is gone.
@@ -85,7 +75,8 @@ def _watch_sync(pid: int) -> None:
 
 def _init_worker(course_dir: str, config: Config, sync_pid: int) -> None:
     global _WORKER_API
-    _die_with_parent()
+    # If the coordinator's sync is killed, its graders must not live on and write to the gradebook.
+    die_with_parent()
     _watch_sync(sync_pid)
     os.chdir(course_dir)
     _WORKER_API = make_api(course_dir, config)
