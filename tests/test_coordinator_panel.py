@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 
 from ensak.coordinator.panel import CoordinatorPanel
-from ensak.course.lock import course_lock
 from ensak.course.roster import write_roster
 from ensak.nbgrader.release import record_release, release_tasks
 from fixtures_coordinator import (  # noqa: F401
@@ -22,6 +21,7 @@ from fixtures_coordinator import (  # noqa: F401
     sync_course,
     sync_template,
 )
+from lock_helpers import course_held_by
 
 LEARNERS = pd.DataFrame([
     {"id": "asa", "first_name": "Åsa", "last_name": "Öberg", "email": "asa@bibliotek.example", "unit": "A"},
@@ -105,23 +105,8 @@ def test_does_the_sync_button_grade_and_show_progress(sync_course):
 
 @pytest.mark.slow
 def test_does_a_busy_course_give_a_swedish_message_not_a_traceback(sync_course):
-    import threading
-
     panel = CoordinatorPanel(sync_course)
-    held, done = threading.Event(), threading.Event()
-
-    def hold() -> None:  # another holder: the lock is re-entrant within one thread
-        with course_lock(sync_course, "sync"):
-            held.set()
-            done.wait(60)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert held.wait(30)
+    with course_held_by(sync_course, "sync"):
         panel.sync_button.click()
-    finally:
-        done.set()
-        holder.join()
     assert "⚠" in panel.sync_status.value and "upptagen just nu" in panel.sync_status.value
     assert not panel.sync_button.disabled

@@ -36,6 +36,7 @@ from fixtures_coordinator import (  # noqa: F401
     smtp_server,
     tls_smtp_server,
 )
+from lock_helpers import course_held_by
 
 DAY = dt.date(2027, 1, 26)
 LEARNERS = pd.DataFrame([
@@ -456,26 +457,10 @@ def test_does_a_template_saved_with_a_bom_or_in_windows_1252_work(mail_course):
 
 
 def test_does_a_send_wait_for_the_course_and_then_say_who_holds_it(mail_course, monkeypatch):
-    import threading
-
-    from ensak.course.lock import course_lock
     from ensak.outreach.messages import recipients, send
 
     monkeypatch.setattr(recipients, "SEND_LOCK_WAIT_S", 0.5)
-    held, done = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with course_lock(mail_course, "sync"):
-            held.set()
-            done.wait(30)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert held.wait(10)
+    with course_held_by(mail_course, "sync"):
         with pytest.raises(MessageError, match="upptagen just nu: ensak sync"):
             send(mail_course, build_messages(mail_course, "thanks"), kind="thanks", force=True)
-    finally:
-        done.set()
-        holder.join()
     assert not (mail_course / "outbox" / "thanks").exists()

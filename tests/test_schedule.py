@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import threading
 
 import pytest
 from icalendar import Calendar
 from typer.testing import CliRunner
 
 from ensak.cli import app
-from ensak.course.lock import BusyError, course_lock
+from ensak.course.lock import BusyError
 from ensak.course.plan import load_course
 from ensak.course.schedule import (
     STATUS_DUE,
@@ -24,6 +23,7 @@ from ensak.course.schedule import (
 )
 from ensak.nbgrader.release import UnknownTaskError, release_tasks, released_tasks
 from fixtures_coordinator import course_dir, course_toml, empty_gradebook, make_course  # noqa: F401
+from lock_helpers import course_held_by
 
 START = dt.date(2027, 1, 11)
 
@@ -74,22 +74,9 @@ def test_is_an_unknown_task_refused_in_swedish(course_dir):
 
 
 def test_does_a_second_cron_run_wait_its_turn_instead_of_overlapping(course_dir):
-    holding, done = threading.Event(), threading.Event()
-
-    def hold():
-        with course_lock(course_dir, "release"):
-            holding.set()
-            done.wait(10)
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    holding.wait(10)
-    try:
+    with course_held_by(course_dir, "release"):
         with pytest.raises(BusyError, match="upptagen just nu: ensak release"):
             release_due(course_dir, START)
-    finally:
-        done.set()
-        thread.join()
     assert release_due(course_dir, START).released == ["00-start"]
 
 

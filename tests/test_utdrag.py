@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from lock_helpers import course_held_by
 from shipped_course import (
     FIRST_TASK,
     PEOPLE,
@@ -298,28 +299,13 @@ def test_is_a_folder_that_is_no_course_refused(course):
 
 
 def test_does_it_wait_for_a_sync_say_so_and_write_into_the_course_by_default(course):
-    from ensak.course.lock import course_lock
-
-    held, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with course_lock(course["course"], "sync"):
-            held.set()
-            release.wait(60)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    held.wait(30)
     said = []
-    try:
+    with course_held_by(course["course"], "sync"):
         running = course["coordinator"].start("utdrag", learner_id(MARTA))
         # Its first line on stderr is what it waits for; the lock is let go once it has said so (or after 2 min).
         reader = threading.Thread(target=lambda: said.append(running.stderr.readline()))
         reader.start()
         reader.join(120)
-    finally:
-        release.set()
-        holder.join()
     out, err = running.communicate(timeout=300)
     assert running.returncode == 0, out + err
     assert "Kursen är upptagen: ensak sync" in "".join(said) and "Väntar" in "".join(said), said
