@@ -51,7 +51,7 @@ def port_is_free(port: int) -> bool:
     return True
 
 
-def formgrader_server(course_dir: Path, port: int, *, open_browser: bool, token: str | None = None) -> FormgraderServer:
+def formgrader_server(course_dir: Path, port: int, *, open_browser: bool) -> FormgraderServer:
     """The JupyterLab command that shows formgrader for `course_dir` on 127.0.0.1:`port`; raises FormgraderError."""
     course_dir = Path(course_dir).resolve()
     if not (course_dir / "nbgrader_config.py").is_file():
@@ -70,7 +70,7 @@ def formgrader_server(course_dir: Path, port: int, *, open_browser: bool, token:
     if os.geteuid() == 0:
         command.append("--ServerApp.allow_root=True")
     return FormgraderServer(command, course_dir, f"http://127.0.0.1:{port}{FORMGRADER_PATH}",
-                            token or secrets.token_urlsafe(24))
+                            secrets.token_urlsafe(24))
 
 
 def run_formgrader(server: FormgraderServer, echo) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -25,6 +26,8 @@ RESTORED = "ensak_restored_cells"
 # Where SetAsideForeignCode tells ShowLearnerTextAsText which cells it made (a learner can write any
 # metadata, so SET_ASIDE alone is not proof).
 MADE_BY_GRADING = "ensak_cells_made_by_grading"
+# Where task_source keeps the source of the notebook being graded for the preprocessors after it.
+TASK_SOURCE = "ensak_task_source"
 # The cell metadata that marks a raw cell a learner added, now shown as text.
 LEARNER_RAW = "ensak_learner_raw"
 
@@ -119,11 +122,9 @@ class SetAsideForeignCode(NbGraderPreprocessor):
     ).tag(config=True)
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
-        with Gradebook(resources["nbgrader"]["db_url"]) as gradebook:
-            source_nb = gradebook.find_notebook(resources["nbgrader"]["notebook"], resources["nbgrader"]["assignment"])
-            teacher = {cell.name: (cell.checksum, cell.source) for cell in source_nb.source_cells
-                       if cell.cell_type == "code"}
-            answers = {cell.name for cell in source_nb.solution_cells}
+        source = task_source(resources)
+        teacher = {cell.name: (cell.checksum, cell.source) for cell in source.cells if cell.cell_type == "code"}
+        answers = source.answers
         cells = []
         for cell in nb.cells:
             if cell.cell_type != "code":
@@ -161,11 +162,9 @@ class ShowLearnerTextAsText(NbGraderPreprocessor):
     """
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
-        with Gradebook(resources["nbgrader"]["db_url"]) as gradebook:
-            source_nb = gradebook.find_notebook(resources["nbgrader"]["notebook"], resources["nbgrader"]["assignment"])
-            answers = {cell.name for cell in source_nb.solution_cells}
-            teacher = {cell.name: cell.source for cell in source_nb.source_cells
-                       if cell.cell_type == "markdown" and cell.name not in answers}
+        source = task_source(resources)
+        teacher = {cell.name: cell.source for cell in source.cells
+                   if cell.cell_type == "markdown" and cell.name not in source.answers}
         cells = []
         for cell in nb.cells:
             if cell.cell_type == "raw":
@@ -178,6 +177,33 @@ class ShowLearnerTextAsText(NbGraderPreprocessor):
             cells.append(cell)
         nb.cells = cells
         return nb, resources
+
+
+@dataclass(frozen=True)
+class SourceCell:
+    name: str
+    cell_type: str
+    checksum: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class TaskSource:
+    """The task's source cells as the gradebook keeps them, and which of them are answer cells."""
+    cells: tuple[SourceCell, ...]
+    answers: frozenset[str]
+
+
+def task_source(resources: dict) -> TaskSource:
+    """The source of the notebook being graded, read from the gradebook once per notebook and kept in
+    nbconvert's resources (out of the learner's reach) for the next preprocessor that asks."""
+    if TASK_SOURCE not in resources:
+        with Gradebook(resources["nbgrader"]["db_url"]) as gradebook:
+            notebook = gradebook.find_notebook(resources["nbgrader"]["notebook"], resources["nbgrader"]["assignment"])
+            resources[TASK_SOURCE] = TaskSource(
+                tuple(SourceCell(c.name, c.cell_type, c.checksum, c.source) for c in notebook.source_cells),
+                frozenset(c.name for c in notebook.solution_cells))
+    return resources[TASK_SOURCE]
 
 
 def as_text(markdown: str) -> str:
