@@ -88,6 +88,15 @@ def processes_running(*words: str) -> list[int]:
     return pids
 
 
+def python_for_other_accounts() -> Path:
+    """The Python another account (a learner, a dedicated sync account) can run: this environment where
+    others can reach it, else the shared one `ensak hub` builds for learners, as for a checkout in a folder
+    closed to others (ensak.hub.environment.learner_environment)."""
+    from ensak.hub.environment import learner_environment
+
+    return learner_environment() / "bin" / "python"
+
+
 def shared_base_dir(prefix: str) -> Path:
     """A temporary folder the learner accounts may pass through (pytest's own tmp is closed to them)."""
     base = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))

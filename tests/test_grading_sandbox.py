@@ -55,6 +55,7 @@ from fixtures_hostile import (  # noqa: E402
     learner_names,
     plant_canaries,
 )
+from fixtures_hub import python_for_other_accounts  # noqa: E402
 
 pytest_plugins = ["fixtures_postgres"]
 pytestmark = pytest.mark.slow
@@ -373,8 +374,10 @@ def test_does_the_sandbox_hold_for_an_ordinary_account(open_folder, listener):
         os.chown(path, uid, uid)
     tmp_path.chmod(0o755)
     drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"] if os.geteuid() == 0 else []
-    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
-    done = subprocess.run([*drop, sys.executable, str(script), str(folder), str(listener.port)], env=env, cwd=tmp_path,
+    # The account's own Python: a checkout in a folder closed to others cannot lend it this one.
+    python = python_for_other_accounts() if os.geteuid() == 0 else Path(sys.executable)
+    env = {"PATH": f"{python.parent}:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    done = subprocess.run([*drop, str(python), str(script), str(folder), str(listener.port)], env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
